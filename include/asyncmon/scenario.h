@@ -1,0 +1,82 @@
+/* scenario.h — a demo scenario as loaded from a .ini file in demo/.
+ *
+ * Format (see docs/scenarios.md):
+ *   [scenario]  title, narration (multi-line by indenting continuation lines),
+ *               combinator = none|gather|as_completed|wait|wait_for|taskgroup,
+ *               return_exceptions (gather), return_when and loop and readd_failed (wait),
+ *               timeout (wait, as_completed: seconds; none = no timeout)
+ *   [group.NAME] count, duration (a distribution: "fixed 2", "uniform 1 5",
+ *               "exponential 2", "normal 3 0.5"), fail_rate (0..1), steps,
+ *               timeout (wait_for per task, seconds), shield (wait_for), start (seconds
+ *               after the scenario starts before this group is created) */
+#ifndef ASYNCMON_SCENARIO_H
+#define ASYNCMON_SCENARIO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "asyncmon/combinators.h"
+#include "asyncmon/rng.h"
+
+#define AM_SCENARIO_MAX_GROUPS 16
+#define AM_NAME_MAX            32
+#define AM_TITLE_MAX           128
+#define AM_PATH_MAX            1024
+#define AM_MAX_TASKS           100000000ULL
+
+typedef enum am_combinator_e {
+    AM_COMB_NONE,
+    AM_COMB_GATHER,
+    AM_COMB_AS_COMPLETED,
+    AM_COMB_WAIT,
+    AM_COMB_WAIT_FOR,
+    AM_COMB_TASKGROUP
+} am_combinator_t;
+
+typedef struct am_scenario_group_s {
+    char name[AM_NAME_MAX];
+    uint64_t count;     /* tasks in the group (1 .. AM_MAX_TASKS) */
+    am_dist_t duration; /* seconds */
+    double fail_rate;   /* 0..1: probability that a task fails at its end */
+    uint32_t steps;     /* progress steps per task, >= 1 */
+    double timeout;     /* wait_for timeout per task in seconds; < 0: none */
+    int shield;         /* wait_for(shield(task)) instead of wait_for(task) */
+    double start;       /* seconds after the scenario start */
+    int line;           /* line of the [group.NAME] header, for messages */
+} am_scenario_group_t;
+
+typedef struct am_scenario_s {
+    char path[AM_PATH_MAX]; /* file it came from */
+    char name[AM_NAME_MAX]; /* file name without directory and .ini */
+    char title[AM_TITLE_MAX];
+    char *narration; /* owned; NULL if none */
+    am_combinator_t combinator;
+    int return_exceptions;        /* gather */
+    am_return_when_t return_when; /* wait */
+    int loop;                     /* wait: `while pending:` loop until everything ended */
+    int readd_failed;             /* wait loop: add a fresh task for each failed one */
+    double timeout;               /* wait / as_completed, seconds; < 0: none */
+    size_t ngroups;
+    am_scenario_group_t groups[AM_SCENARIO_MAX_GROUPS];
+} am_scenario_t;
+
+/* Parse a scenario file. On error returns AM_E... and writes
+ * "FILE:LINE: message" (or "FILE: message") into err. */
+int am_scenario_load(const char *path, am_scenario_t *sc, char *err, size_t errsize);
+void am_scenario_free(am_scenario_t *sc);
+/* Total task count over all groups. */
+uint64_t am_scenario_tasks(const am_scenario_t *sc);
+/* --tasks N: scale the groups' counts so they add up to n (each group keeps >= 1
+ * when n >= ngroups; the largest group absorbs rounding). */
+int am_scenario_set_tasks(am_scenario_t *sc, uint64_t n);
+const char *am_combinator_name(am_combinator_t c);
+
+/* Where shipped scenarios live: $ASYNCMON_DEMO_DIR, else the source tree's demo/
+ * when running from a build tree, else the installed data dir. */
+const char *am_demo_dir(void);
+/* Resolve --demo NAME|FILE.ini into a path. 0 or AM_ENOENT (err says what was tried). */
+int am_demo_resolve(const char *name_or_file, char *path, size_t size, char *err, size_t errsize);
+/* List shipped scenarios: calls fn for each (name, title), sorted by name. */
+int am_demo_list(void (*fn)(const char *name, const char *title, void *ud), void *ud);
+
+#endif

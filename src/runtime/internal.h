@@ -1,0 +1,179 @@
+/* internal.h — the runtime's private structures, shared by the runtime sources.
+ *
+ * Memory per simulated task: one am_task_t (64 bytes) in a flat table, one
+ * 16-byte heap entry while it is scheduled, and one 12-byte watch link per
+ * combinator watching it. No per-task allocation, no uv handle per task. */
+#ifndef ASYNCMON_RUNTIME_INTERNAL_H
+#define ASYNCMON_RUNTIME_INTERNAL_H
+
+#include <stdint.h>
+
+#include "asyncmon/combinators.h"
+#include "asyncmon/runtime.h"
+
+/* Task flags. */
+enum {
+    AM_TF_CANCEL_REQ = 1 << 0,  /* cancellation requested, not yet delivered */
+    AM_TF_TIMEOUT = 1 << 1,     /* the cancellation comes from a timeout: end timed out */
+    AM_TF_PLANNED_FAIL = 1 << 2 /* sleep: ends failed with `value` as the error */
+};
+
+typedef struct am_task_s {
+    am_time_t start;    /* virtual start time, -1 before */
+    am_time_t end;      /* virtual end time, -1 before */
+    am_time_t duration; /* sleep: the work; nodes: their timeout (or AM_NO_TIMEOUT) */
+    am_time_t deadline; /* absolute deadline, -1 none */
+    int64_t value;      /* result when done, error when failed/cancelled */
+    uint32_t heap_pos;  /* 1-based position in the heap, 0 when not scheduled */
+    uint32_t watch;     /* head of the watch-link list, 0 when none */
+    uint32_t n;         /* progress */
+    uint32_t total;     /* progress total */
+    uint32_t aux;       /* sleep: index within its group; node: slot in loop->ext */
+    uint16_t group;
+    uint8_t kind;  /* am_task_kind_t */
+    uint8_t state; /* am_task_state_t */
+    uint8_t flags;
+    uint8_t pad_[3];
+} am_task_t;
+
+/* A heap entry: the key is (when, seq); seq keeps equal times FIFO. */
+typedef struct am_hent_s {
+    am_time_t when;
+    uint32_t seq;
+    uint32_t ref; /* task id, or AM_REF_CALLOUT | callout index */
+} am_hent_t;
+
+#define AM_REF_CALLOUT 0x80000000u
+
+/* "watcher is told when task ends": watcher is a node id, or a callout index
+ * with AM_REF_CALLOUT (add_done_callback). slot is the watcher's own index. */
+typedef struct am_link_s {
+    uint32_t watcher;
+    uint32_t slot;
+    uint32_t next;
+} am_link_t;
+
+typedef struct am_callout_s {
+    am_callout_cb cb; /* NULL when free */
+    am_done_cb done;  /* for add_done_callback links */
+    void *data;
+    am_task_id_t task; /* the task a done-callback is about */
+    uint32_t heap_pos;
+    uint32_t next_free;
+    uint32_t gen; /* bumps on reuse so stale handles fail */
+} am_callout_t;
+
+/* Every combinator extension starts with this header: the completion callback. */
+typedef struct am_node_hdr_s {
+    am_done_cb cb;
+    void *data;
+} am_node_hdr_t;
+
+/* Operations a combinator node implements. */
+typedef struct am_node_ops_s {
+    /* a watched task ended; slot is the value given to am__watch */
+    void (*child_ended)(am_loop_t *loop, am_task_id_t node, am_task_id_t child, uint32_t slot);
+    /* the node's heap entry fired (timeout or deferred completion) */
+    void (*fire)(am_loop_t *loop, am_task_id_t node);
+    /* cancellation requested for the node */
+    void (*cancel)(am_loop_t *loop, am_task_id_t node);
+    /* free the node's extension */
+    void (*free_ext)(void *ext);
+} am_node_ops_t;
+
+typedef struct am_group_s {
+    char name[32];
+    uint32_t spawned;
+} am_group_t;
+
+struct am_loop_s {
+    uv_loop_t *uv;
+    uv_timer_t timer; /* the one timer: armed for the earliest heap entry */
+    int timer_armed;
+
+    am_task_t *tasks; /* [0] unused: id 0 is "no task" */
+    uint32_t ntasks;
+    uint32_t task_cap;
+
+    am_hent_t *heap;
+    uint32_t heap_len;
+    uint32_t heap_cap;
+    uint32_t seq;
+
+    am_link_t *links; /* [0] unused */
+    uint32_t link_len;
+    uint32_t link_cap;
+    uint32_t link_free;
+
+    void **ext; /* combinator extensions, indexed by node aux */
+    uint32_t ext_len;
+    uint32_t ext_cap;
+
+    am_callout_t *callouts; /* [0] unused */
+    uint32_t callout_len;
+    uint32_t callout_cap;
+    uint32_t callout_free;
+
+    am_group_t *groups;
+    uint32_t ngroups;
+    uint32_t group_cap;
+
+    /* virtual clock: now = vbase + (hrtime - rbase) * speed, unless paused */
+    double speed;
+    int paused;
+    am_time_t vbase;
+    uint64_t rbase;
+    am_time_t cur;          /* time of the entry being dispatched */
+    am_time_t dispatch_now; /* the clock when this dispatch began: cur lags it when late */
+    int in_dispatch;
+
+    uint64_t live; /* simulated tasks not yet ended */
+    am_callout_cb drain_cb;
+    void *drain_data;
+
+    am_observer_fn observer;
+    void *observer_ctx;
+    am_loop_stats_t stats;
+};
+
+extern const am_node_ops_t am__gather_ops, am__wait_ops, am__as_completed_ops, am__wait_for_ops,
+    am__shield_ops, am__taskgroup_ops;
+
+static inline am_task_t *am__task(const am_loop_t *loop, am_task_id_t id)
+{
+    return &loop->tasks[id];
+}
+static inline int am__final(uint8_t state)
+{
+    return state >= AM_TASK_DONE;
+}
+
+/* loop.c */
+int am__heap_fit(am_loop_t *loop);
+/* A done-callback held as a callout; fired with am__callout_fire_soon. */
+int am__callout_done(am_loop_t *loop, am_task_id_t task, am_done_cb cb, void *data,
+                     uint32_t *index);
+void am__callout_fire_soon(am_loop_t *loop, uint32_t idx);
+const am_node_ops_t *am__node_ops(am_task_kind_t kind);
+void am__schedule(am_loop_t *loop, uint32_t ref, uint32_t *heap_pos, am_time_t when);
+void am__unschedule(am_loop_t *loop, uint32_t *heap_pos);
+am_time_t am__now(const am_loop_t *loop);
+void am__emit(am_loop_t *loop, am_event_type_t type, am_task_id_t id, int err);
+
+/* task.c */
+am_task_id_t am__task_new(am_loop_t *loop, am_task_kind_t kind, uint16_t group);
+/* Create a node with extension `ext` (owned by the node from now on). */
+am_task_id_t am__node_new(am_loop_t *loop, am_task_kind_t kind, void *ext);
+void *am__ext(const am_loop_t *loop, am_task_id_t node);
+/* Watch `task` from node `watcher` with a slot; returns the link index or 0 on OOM. */
+uint32_t am__watch(am_loop_t *loop, am_task_id_t task, uint32_t watcher, uint32_t slot);
+/* End a task: set its final state, emit, notify watchers. */
+void am__end(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int64_t value);
+/* Request cancellation with the timeout flag when `timeout` is set. */
+int am__cancel(am_loop_t *loop, am_task_id_t id, int timeout);
+void am__dispatch_task(am_loop_t *loop, am_task_id_t id);
+void am__dispatch_callout(am_loop_t *loop, uint32_t idx);
+/* Error a node reports for a child's outcome (0 when done). */
+int am__outcome_error(const am_task_t *t);
+
+#endif

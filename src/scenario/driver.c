@@ -1,0 +1,331 @@
+/* driver.c — runs a scenario: spawns its groups, applies its combinator,
+ * runs the `while pending:` loop of wait scenarios, and tells when it is over.
+ *
+ * The run is over when the combinator has completed and every task has
+ * ended (the loop's drain callback), or, after a stop, when every task has
+ * ended. The combinator is applied once the last group has been created,
+ * over all groups' tasks: that is when an asyncio program would call it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "asyncmon/driver.h"
+
+typedef struct spawn_arg_s {
+    struct am_driver_s *d;
+    size_t gi;
+} spawn_arg_t;
+
+struct am_driver_s {
+    am_loop_t *loop;
+    const am_scenario_t *sc;
+    am_rng_t rng;
+    am_driver_cb on_finish;
+    void *data;
+    uint16_t gid[AM_SCENARIO_MAX_GROUPS];
+    uint8_t *sgroup; /* owned: scenario group of each unit, indexed by task id */
+    size_t sgroup_cap;
+    am_task_id_t *units; /* owned until the combinator copies them */
+    size_t nunits, units_cap;
+    size_t groups_left; /* groups not yet spawned */
+    int64_t spawn_callouts[AM_SCENARIO_MAX_GROUPS];
+    spawn_arg_t spawn_args[AM_SCENARIO_MAX_GROUPS];
+    int64_t stop_callout;
+    am_task_id_t node;
+    am_time_t node_ended;
+    am_time_t finished_at;
+    uint64_t rounds, readded;
+    int node_done, stopped, finished, finish_scheduled;
+};
+
+static int remember_group(am_driver_t *d, am_task_id_t id, size_t gi)
+{
+    if (id >= d->sgroup_cap) {
+        size_t cap = d->sgroup_cap ? d->sgroup_cap : 1024;
+        while (cap <= id)
+            cap *= 2;
+        uint8_t *p = realloc(d->sgroup, cap);
+        if (!p) return AM_ENOMEM;
+        d->sgroup = p;
+        d->sgroup_cap = cap;
+    }
+    d->sgroup[id] = (uint8_t)gi;
+    return 0;
+}
+
+/* One task of group gi, wrapped in wait_for (and shield) when asked. */
+static am_task_id_t spawn_unit(am_driver_t *d, size_t gi, uint32_t index)
+{
+    const am_scenario_group_t *g = &d->sc->groups[gi];
+    am_sleep_spec_t spec = {0};
+    spec.duration = AM_USEC(am_dist_sample(&g->duration, &d->rng));
+    spec.steps = g->steps;
+    spec.fail = g->fail_rate > 0 && am_rng_unit(&d->rng) < g->fail_rate ? AM_ETASKFAIL : 0;
+    spec.result = (int64_t)index + 1;
+    am_task_id_t id = am_spawn_sleep(d->loop, d->gid[gi], &spec);
+    if (!id) return 0;
+    double timeout = g->timeout >= 0 ? g->timeout : d->sc->timeout;
+    int wrap = g->timeout >= 0 || d->sc->combinator == AM_COMB_WAIT_FOR;
+    if (wrap) {
+        am_task_id_t inner = g->shield ? am_shield(d->loop, id) : id;
+        if (!inner) return 0;
+        id = am_wait_for(d->loop, inner, timeout >= 0 ? AM_USEC(timeout) : AM_NO_TIMEOUT, NULL,
+                         NULL);
+        if (!id) return 0;
+    }
+    return remember_group(d, id, gi) == 0 ? id : 0;
+}
+
+static void finish_cb(am_loop_t *loop, void *data)
+{
+    am_driver_t *d = data;
+    d->finished = 1;
+    d->finished_at = am_loop_now(loop);
+    if (d->on_finish) d->on_finish(d, d->data);
+}
+
+static void maybe_finish(am_driver_t *d)
+{
+    if (d->finished || d->finish_scheduled) return;
+    int work_over = d->stopped || (d->node_done && d->groups_left == 0);
+    if (!work_over || am_loop_live(d->loop) > 0) return;
+    /* report from a callout, outside whatever runtime callback we are in */
+    if (am_loop_call_at(d->loop, am_loop_now(d->loop), finish_cb, d) > 0) d->finish_scheduled = 1;
+}
+
+static void on_drain(am_loop_t *loop, void *data)
+{
+    (void)loop;
+    maybe_finish(data);
+}
+
+static void node_done(am_driver_t *d)
+{
+    d->node_done = 1;
+    d->node_ended = am_loop_now(d->loop);
+    maybe_finish(d);
+}
+
+static void on_node(am_loop_t *loop, am_task_id_t node, void *data)
+{
+    (void)loop;
+    (void)node;
+    node_done(data);
+}
+
+/* The `while pending:` step: re-add a fresh task for each failure, wait again. */
+static void on_wait(am_loop_t *loop, am_task_id_t node, void *data)
+{
+    am_driver_t *d = data;
+    d->rounds++;
+    if (!d->sc->loop || d->stopped) {
+        node_done(d);
+        return;
+    }
+    const am_task_id_t *done, *pending;
+    size_t ndone = am_wait_done(loop, node, &done);
+    size_t npending = am_wait_pending(loop, node, &pending);
+    am_task_id_t *add = NULL;
+    size_t nadd = 0;
+    if (d->sc->readd_failed && ndone) {
+        add = malloc(ndone * sizeof *add);
+        for (size_t i = 0; add && i < ndone; i++) {
+            if (am_task_state(loop, done[i]) != AM_TASK_FAILED) continue;
+            size_t gi = done[i] < d->sgroup_cap ? d->sgroup[done[i]] : 0;
+            am_task_id_t t = spawn_unit(d, gi, (uint32_t)d->readded);
+            if (t) {
+                add[nadd++] = t;
+                d->readded++;
+            }
+        }
+    }
+    am_time_t timeout = d->sc->timeout >= 0 ? AM_USEC(d->sc->timeout) : AM_NO_TIMEOUT;
+    if (npending + nadd == 0 || am_wait_rearm(loop, node, add, nadd, timeout) != 0) node_done(d);
+    free(add);
+}
+
+static int apply_combinator(am_driver_t *d)
+{
+    const am_scenario_t *sc = d->sc;
+    am_time_t timeout = sc->timeout >= 0 ? AM_USEC(sc->timeout) : AM_NO_TIMEOUT;
+    am_task_id_t *u = d->units;
+    size_t n = d->nunits;
+    switch (sc->combinator) {
+    case AM_COMB_GATHER:
+        d->node = am_gather(d->loop, u, n, sc->return_exceptions, on_node, d);
+        break;
+    case AM_COMB_AS_COMPLETED:
+        d->node = am_as_completed(d->loop, u, n, timeout, NULL, on_node, d);
+        break;
+    case AM_COMB_WAIT:
+        d->node = am_wait(d->loop, u, n, sc->return_when, timeout, on_wait, d);
+        break;
+    case AM_COMB_TASKGROUP:
+        d->node = am_taskgroup(d->loop, on_node, d);
+        for (size_t i = 0; d->node && i < n; i++)
+            if (am_taskgroup_add(d->loop, d->node, u[i]) == AM_ENOMEM) return AM_ENOMEM;
+        if (d->node) am_taskgroup_close(d->loop, d->node);
+        break;
+    case AM_COMB_WAIT_FOR: /* the wait_for nodes are the units: await them all */
+    case AM_COMB_NONE:
+        d->node = am_gather(d->loop, u, n, 1, on_node, d);
+        break;
+    }
+    free(d->units);
+    d->units = NULL;
+    d->nunits = d->units_cap = 0;
+    return d->node ? 0 : AM_ENOMEM;
+}
+
+static int spawn_group(am_driver_t *d, size_t gi)
+{
+    const am_scenario_group_t *g = &d->sc->groups[gi];
+    /* a task, plus its wait_for node and shield node when it is wrapped */
+    int wrap = g->timeout >= 0 || d->sc->combinator == AM_COMB_WAIT_FOR;
+    size_t per = 1 + (size_t)wrap + (size_t)(wrap && g->shield);
+    if (am_loop_reserve(d->loop, g->count * per) != 0) return AM_ENOMEM;
+    if (d->nunits + g->count > d->units_cap) {
+        size_t cap = d->nunits + g->count;
+        am_task_id_t *u = realloc(d->units, cap * sizeof *u);
+        if (!u) return AM_ENOMEM;
+        d->units = u;
+        d->units_cap = cap;
+    }
+    for (uint64_t i = 0; i < g->count; i++) {
+        am_task_id_t id = spawn_unit(d, gi, (uint32_t)i);
+        if (!id) return AM_ENOMEM;
+        d->units[d->nunits++] = id;
+    }
+    if (--d->groups_left == 0 && !d->stopped) return apply_combinator(d);
+    return 0;
+}
+
+static void on_spawn(am_loop_t *loop, void *data)
+{
+    (void)loop;
+    spawn_arg_t *a = data;
+    am_driver_t *d = a->d;
+    d->spawn_callouts[a->gi] = 0;
+    if (!d->stopped && spawn_group(d, a->gi) != 0) am_driver_stop(d);
+    maybe_finish(d);
+}
+
+am_driver_t *am_driver_new(am_loop_t *loop, const am_scenario_t *sc, uint64_t seed,
+                           am_driver_cb on_finish, void *data)
+{
+    am_driver_t *d = calloc(1, sizeof *d);
+    if (!d) return NULL;
+    d->loop = loop;
+    d->sc = sc;
+    d->on_finish = on_finish;
+    d->data = data;
+    d->node_ended = -1;
+    d->finished_at = -1;
+    am_rng_seed(&d->rng, seed);
+    for (size_t i = 0; i < sc->ngroups; i++) {
+        int g = am_group_add(loop, sc->groups[i].name);
+        if (g < 0) {
+            free(d);
+            return NULL;
+        }
+        d->gid[i] = (uint16_t)g;
+    }
+    am_loop_set_drain_cb(loop, on_drain, d);
+    return d;
+}
+
+int am_driver_start(am_driver_t *d)
+{
+    d->groups_left = d->sc->ngroups;
+    am_time_t now = am_loop_now(d->loop);
+    for (size_t i = 0; i < d->sc->ngroups; i++) {
+        if (d->sc->groups[i].start > 0) {
+            spawn_arg_t *a = &d->spawn_args[i];
+            *a = (spawn_arg_t){d, i};
+            int64_t h =
+                am_loop_call_at(d->loop, now + AM_USEC(d->sc->groups[i].start), on_spawn, a);
+            if (h < 0) return (int)h;
+            d->spawn_callouts[i] = h;
+        } else {
+            int rc = spawn_group(d, i);
+            if (rc) return rc;
+        }
+    }
+    return 0;
+}
+
+void am_driver_stop(am_driver_t *d)
+{
+    if (d->stopped) return;
+    d->stopped = 1;
+    for (size_t i = 0; i < d->sc->ngroups; i++) {
+        if (d->spawn_callouts[i] > 0) {
+            am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
+            d->spawn_callouts[i] = 0;
+            d->groups_left--;
+        }
+    }
+    am_loop_cancel_all(d->loop);
+    maybe_finish(d);
+}
+
+static void on_stop_at(am_loop_t *loop, void *data)
+{
+    (void)loop;
+    am_driver_t *d = data;
+    d->stop_callout = 0;
+    am_driver_stop(d);
+}
+
+int am_driver_stop_at(am_driver_t *d, am_time_t at)
+{
+    int64_t h = am_loop_call_at(d->loop, at, on_stop_at, d);
+    if (h < 0) return (int)h;
+    d->stop_callout = h;
+    return 0;
+}
+
+void am_driver_free(am_driver_t *d)
+{
+    if (!d) return;
+    am_loop_set_drain_cb(d->loop, NULL, NULL);
+    if (d->stop_callout > 0) am_loop_cancel_callout(d->loop, d->stop_callout);
+    free(d->units);
+    free(d->sgroup);
+    free(d);
+}
+
+int am_driver_finished(const am_driver_t *d)
+{
+    return d->finished;
+}
+
+int am_driver_stopped(const am_driver_t *d)
+{
+    return d->stopped;
+}
+
+am_task_id_t am_driver_node(const am_driver_t *d)
+{
+    return d->node;
+}
+
+uint16_t am_driver_group(const am_driver_t *d, size_t i)
+{
+    return i < d->sc->ngroups ? d->gid[i] : 0;
+}
+
+uint64_t am_driver_wait_rounds(const am_driver_t *d, uint64_t *readded)
+{
+    if (readded) *readded = d->readded;
+    return d->rounds;
+}
+
+am_time_t am_driver_node_ended(const am_driver_t *d)
+{
+    return d->node_ended;
+}
+
+am_time_t am_driver_finished_at(const am_driver_t *d)
+{
+    return d->finished_at;
+}

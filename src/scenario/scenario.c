@@ -1,0 +1,518 @@
+/* scenario.c — loading demo scenarios (the .ini files in demo/) and finding the shipped ones.
+ *
+ * A scenario file has one optional [scenario] section (title, narration and
+ * the combinator that awaits the tasks) and one or more [group.NAME] sections,
+ * each a batch of simulated tasks. The format is documented in
+ * docs/scenarios.md; the loader reports the first problem as "FILE:LINE:
+ * message" saying what was expected and what was found, because scenario files
+ * are written by hand, often by people learning asyncio. */
+#define _POSIX_C_SOURCE 200809L
+
+#include "asyncmon/scenario.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#include "asyncmon/error.h"
+#include "scenario/ini_util.h"
+
+#ifndef ASYNCMON_DATA_DIR
+#define ASYNCMON_DATA_DIR "/usr/local/share/asyncmon"
+#endif
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+enum {
+    S_TITLE,
+    S_NARRATION,
+    S_COMBINATOR,
+    S_RETURN_EXCEPTIONS,
+    S_RETURN_WHEN,
+    S_LOOP,
+    S_READD_FAILED,
+    S_TIMEOUT,
+    S_NKEYS
+};
+static const char *const scenario_keys[S_NKEYS] = {
+    "title",       "narration", "combinator",   "return_exceptions",
+    "return_when", "loop",      "readd_failed", "timeout"};
+
+enum { G_COUNT, G_DURATION, G_FAIL_RATE, G_STEPS, G_TIMEOUT, G_SHIELD, G_START, G_NKEYS };
+static const char *const group_keys[G_NKEYS] = {"count",   "duration", "fail_rate", "steps",
+                                                "timeout", "shield",   "start"};
+
+static const char *const combinator_names[] = {[AM_COMB_NONE] = "none",
+                                               [AM_COMB_GATHER] = "gather",
+                                               [AM_COMB_AS_COMPLETED] = "as_completed",
+                                               [AM_COMB_WAIT] = "wait",
+                                               [AM_COMB_WAIT_FOR] = "wait_for",
+                                               [AM_COMB_TASKGROUP] = "taskgroup"};
+
+static const char *const return_when_names[] = {[AM_ALL_COMPLETED] = "ALL_COMPLETED",
+                                                [AM_FIRST_COMPLETED] = "FIRST_COMPLETED",
+                                                [AM_FIRST_EXCEPTION] = "FIRST_EXCEPTION"};
+
+#define EXPECT_TIMEOUT "expected seconds >= 0 or \"none\""
+#define MAX_STEPS      1000000
+
+typedef struct loader_s {
+    am_scenario_t *sc;
+    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP } where;
+    am_scenario_group_t *group; /* the [group.NAME] being read */
+    uint64_t tasks;             /* count of the groups so far, current one excluded */
+    int scenario_line;          /* line of the [scenario] header, 0 before it */
+    int seen_s[S_NKEYS];        /* line each [scenario] key was set on, 0 if not yet */
+    int seen_g[G_NKEYS];        /* the same for the current group */
+} loader_t;
+
+const char *am_combinator_name(am_combinator_t c)
+{
+    return (unsigned)c < COUNT(combinator_names) ? combinator_names[c] : "unknown";
+}
+
+/* A group's required keys are checked when its section ends. */
+static void finish_group(am_ini_t *ini, loader_t *ld)
+{
+    am_scenario_group_t *g = ld->group;
+
+    if (!g || ini->error) return;
+    if (!ld->seen_g[G_COUNT])
+        am_ini_fail(ini, g->line, AM_EPARSE, "[group.%s]: missing required key \"count\"", g->name);
+    else if (!ld->seen_g[G_DURATION])
+        am_ini_fail(ini, g->line, AM_EPARSE, "[group.%s]: missing required key \"duration\"",
+                    g->name);
+    ld->tasks += g->count;
+    ld->group = NULL;
+}
+
+static void on_section(am_ini_t *ini, const char *name)
+{
+    loader_t *ld = ini->user;
+    am_scenario_t *sc = ld->sc;
+    am_scenario_group_t *g;
+    const char *gname;
+
+    finish_group(ini, ld);
+    if (ini->error) return;
+    if (!strcmp(name, "scenario")) {
+        if (ld->scenario_line) {
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "duplicate section [scenario] (first on line %d)", ld->scenario_line);
+            return;
+        }
+        ld->scenario_line = ini->line;
+        ld->where = IN_SCENARIO;
+        return;
+    }
+    if (strncmp(name, "group.", 6) != 0) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "unknown section [%s]; expected [scenario] or [group.NAME]", name);
+        return;
+    }
+    gname = name + 6;
+    if (!am_is_name(gname, AM_NAME_MAX, 0)) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "[%s]: expected a group name of 1 to %d letters, digits, \"_\" or \"-\"", name,
+                    AM_NAME_MAX - 1);
+        return;
+    }
+    for (size_t i = 0; i < sc->ngroups; i++) {
+        if (!strcmp(sc->groups[i].name, gname)) {
+            am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate section [%s] (first on line %d)",
+                        name, sc->groups[i].line);
+            return;
+        }
+    }
+    if (sc->ngroups == AM_SCENARIO_MAX_GROUPS) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "too many groups (at most %d)",
+                    AM_SCENARIO_MAX_GROUPS);
+        return;
+    }
+    g = &sc->groups[sc->ngroups++];
+    memset(g, 0, sizeof(*g));
+    strcpy(g->name, gname);
+    g->duration.kind = AM_DIST_FIXED;
+    g->steps = 1;
+    g->timeout = -1;
+    g->line = ini->line;
+    memset(ld->seen_g, 0, sizeof(ld->seen_g));
+    ld->group = g;
+    ld->where = IN_GROUP;
+}
+
+static void append_narration(am_ini_t *ini, am_scenario_t *sc, const char *text)
+{
+    size_t old = sc->narration ? strlen(sc->narration) : 0, add = strlen(text);
+    char *p;
+
+    if (!add) return;
+    p = realloc(sc->narration, old + add + 2);
+    if (!p) {
+        am_ini_fail(ini, ini->line, AM_ENOMEM, "out of memory");
+        return;
+    }
+    if (old) p[old++] = '\n';
+    memcpy(p + old, text, add + 1);
+    sc->narration = p;
+}
+
+/* Look name up case-insensitively in a table of words; -1 if absent. */
+static int lookup_word(const char *const *words, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcasecmp(words[i], name)) return (int)i;
+    return -1;
+}
+
+static void set_bool(am_ini_t *ini, const char *key, const char *value, int *out)
+{
+    if (am_parse_bool(value, out))
+        am_ini_bad_value(ini, key, "expected true or false (or yes/no, on/off, 1/0)", value);
+}
+
+static void set_scenario_key(am_ini_t *ini, am_scenario_t *sc, int k, const char *key,
+                             const char *value)
+{
+    int i;
+
+    switch (k) {
+    case S_TITLE:
+        if (strlen(value) >= AM_TITLE_MAX)
+            am_ini_fail(ini, ini->line, AM_EPARSE, "title: too long (%zu bytes; at most %d)",
+                        strlen(value), AM_TITLE_MAX - 1);
+        else
+            strcpy(sc->title, value);
+        break;
+    case S_NARRATION:
+        append_narration(ini, sc, value);
+        break;
+    case S_COMBINATOR:
+        i = lookup_word(combinator_names, COUNT(combinator_names), value);
+        if (i < 0)
+            am_ini_bad_value(ini, key,
+                             "expected none, gather, as_completed, wait, wait_for or taskgroup",
+                             value);
+        else
+            sc->combinator = (am_combinator_t)i;
+        break;
+    case S_RETURN_WHEN:
+        i = lookup_word(return_when_names, COUNT(return_when_names), value);
+        if (i < 0)
+            am_ini_bad_value(ini, key, "expected ALL_COMPLETED, FIRST_COMPLETED or FIRST_EXCEPTION",
+                             value);
+        else
+            sc->return_when = (am_return_when_t)i;
+        break;
+    case S_RETURN_EXCEPTIONS:
+        set_bool(ini, key, value, &sc->return_exceptions);
+        break;
+    case S_LOOP:
+        set_bool(ini, key, value, &sc->loop);
+        break;
+    case S_READD_FAILED:
+        set_bool(ini, key, value, &sc->readd_failed);
+        break;
+    case S_TIMEOUT:
+        if (am_parse_seconds(value, 1, &sc->timeout))
+            am_ini_bad_value(ini, key, EXPECT_TIMEOUT, value);
+        break;
+    }
+}
+
+static void set_group_key(am_ini_t *ini, loader_t *ld, int k, const char *key, const char *value)
+{
+    am_scenario_group_t *g = ld->group;
+    const char *why;
+    uint64_t u;
+
+    switch (k) {
+    case G_COUNT:
+        if (am_parse_uint(value, 1, AM_MAX_TASKS, &g->count))
+            am_ini_bad_value(ini, key, "expected a whole number from 1 to 100000000", value);
+        else if (ld->tasks + g->count > AM_MAX_TASKS)
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "count: the groups would have %llu tasks in all; at most 100000000",
+                        (unsigned long long)(ld->tasks + g->count));
+        break;
+    case G_DURATION:
+        if (am_dist_parse(value, &g->duration, &why)) am_ini_bad_value(ini, key, why, value);
+        break;
+    case G_FAIL_RATE:
+        if (am_parse_real(value, &g->fail_rate) || g->fail_rate < 0 || g->fail_rate > 1)
+            am_ini_bad_value(ini, key, "expected a number from 0 to 1", value);
+        break;
+    case G_STEPS:
+        if (am_parse_uint(value, 1, MAX_STEPS, &u))
+            am_ini_bad_value(ini, key, "expected a whole number from 1 to 1000000", value);
+        else
+            g->steps = (uint32_t)u;
+        break;
+    case G_TIMEOUT:
+        if (am_parse_seconds(value, 1, &g->timeout))
+            am_ini_bad_value(ini, key, EXPECT_TIMEOUT, value);
+        break;
+    case G_SHIELD:
+        set_bool(ini, key, value, &g->shield);
+        break;
+    case G_START:
+        if (am_parse_seconds(value, 0, &g->start))
+            am_ini_bad_value(ini, key, "expected seconds >= 0", value);
+        break;
+    }
+}
+
+static void on_key(am_ini_t *ini, const char *key, const char *value)
+{
+    loader_t *ld = ini->user;
+    const char *const *keys = ld->where == IN_GROUP ? group_keys : scenario_keys;
+    size_t nkeys = ld->where == IN_GROUP ? G_NKEYS : S_NKEYS;
+    int *seen = ld->where == IN_GROUP ? ld->seen_g : ld->seen_s;
+    char section[AM_NAME_MAX + 8], expected[160];
+    int k;
+
+    if (ini->continuation) {
+        if (ld->where == IN_SCENARIO && !strcmp(key, "narration"))
+            append_narration(ini, ld->sc, value);
+        else
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "indented line continues \"%s\", but only narration may span several "
+                        "lines",
+                        key);
+        return;
+    }
+    if (ld->where == IN_NOTHING) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "key \"%s\" is outside any section; expected [scenario] or [group.NAME] "
+                    "before it",
+                    key);
+        return;
+    }
+    if (ld->where == IN_GROUP)
+        snprintf(section, sizeof(section), "group.%s", ld->group->name);
+    else
+        strcpy(section, "scenario");
+    k = am_ini_lookup(keys, nkeys, key);
+    if (k < 0) {
+        am_ini_join(expected, sizeof(expected), keys, nkeys);
+        am_ini_fail(ini, ini->line, AM_EPARSE, "unknown key \"%s\" in [%s]; expected %s", key,
+                    section, expected);
+        return;
+    }
+    if (seen[k]) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate key \"%s\" in [%s] (first on line %d)",
+                    key, section, seen[k]);
+        return;
+    }
+    seen[k] = ini->line;
+    if (ld->where == IN_GROUP)
+        set_group_key(ini, ld, k, key, value);
+    else
+        set_scenario_key(ini, ld->sc, k, key, value);
+}
+
+/* "demo/gather.ini" -> "gather" */
+static void scenario_name(const char *path, char *name, size_t size)
+{
+    const char *base = strrchr(path, '/');
+    size_t len;
+
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 4 && !strcmp(base + len - 4, ".ini")) len -= 4;
+    if (len >= size) len = size - 1;
+    memcpy(name, base, len);
+    name[len] = '\0';
+}
+
+int am_scenario_load(const char *path, am_scenario_t *sc, char *err, size_t errsize)
+{
+    loader_t ld;
+    am_ini_t ini;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->combinator = AM_COMB_NONE;
+    sc->return_when = AM_ALL_COMPLETED;
+    sc->timeout = -1;
+    memset(&ld, 0, sizeof(ld));
+    ld.sc = sc;
+    am_ini_init(&ini, path, on_section, on_key, &ld, err, errsize);
+    if (strlen(path) >= sizeof(sc->path))
+        return am_ini_fail(&ini, 0, AM_EINVAL, "path too long (at most %d bytes)", AM_PATH_MAX - 1);
+    strcpy(sc->path, path);
+    scenario_name(path, sc->name, sizeof(sc->name));
+
+    if (am_ini_run(&ini) == 0) {
+        finish_group(&ini, &ld);
+        if (!ini.error && sc->ngroups == 0)
+            am_ini_fail(&ini, 0, AM_EPARSE, "no [group.NAME] section");
+    }
+    if (ini.error) {
+        am_scenario_free(sc);
+        return ini.error;
+    }
+    if (!sc->title[0]) strcpy(sc->title, sc->name);
+    return 0;
+}
+
+void am_scenario_free(am_scenario_t *sc)
+{
+    free(sc->narration);
+    sc->narration = NULL;
+}
+
+uint64_t am_scenario_tasks(const am_scenario_t *sc)
+{
+    uint64_t n = 0;
+
+    for (size_t i = 0; i < sc->ngroups; i++)
+        n += sc->groups[i].count;
+    return n;
+}
+
+int am_scenario_set_tasks(am_scenario_t *sc, uint64_t n)
+{
+    uint64_t total = am_scenario_tasks(sc), sum = 0, counts[AM_SCENARIO_MAX_GROUPS];
+    size_t i, largest = 0;
+
+    if (sc->ngroups == 0 || n < sc->ngroups || n > AM_MAX_TASKS || total == 0) return AM_EINVAL;
+    for (i = 0; i < sc->ngroups; i++)
+        if (sc->groups[i].count > AM_MAX_TASKS) return AM_EINVAL; /* keeps count * n below 2^64 */
+    /* Each group gets its share rounded down, at least 1; the largest group
+     * absorbs what rounding left over. */
+    for (i = 0; i < sc->ngroups; i++) {
+        counts[i] = sc->groups[i].count * n / total;
+        if (counts[i] < 1) counts[i] = 1;
+        sum += counts[i];
+        if (sc->groups[i].count > sc->groups[largest].count) largest = i;
+    }
+    if (sum < n) counts[largest] += n - sum;
+    /* The minimum of 1 can overshoot: take back from the biggest shares. */
+    while (sum > n) {
+        size_t big = 0;
+        for (i = 1; i < sc->ngroups; i++)
+            if (counts[i] > counts[big]) big = i;
+        counts[big]--;
+        sum--;
+    }
+    for (i = 0; i < sc->ngroups; i++)
+        sc->groups[i].count = counts[i];
+    return 0;
+}
+
+/* ---- shipped scenarios ---- */
+
+static int is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+const char *am_demo_dir(void)
+{
+    const char *env = getenv("ASYNCMON_DEMO_DIR");
+
+    if (env && *env) return env;
+#ifdef ASYNCMON_SOURCE_DIR
+    if (is_dir(ASYNCMON_SOURCE_DIR "/demo")) return ASYNCMON_SOURCE_DIR "/demo";
+#endif
+    return ASYNCMON_DATA_DIR "/demo";
+}
+
+int am_demo_resolve(const char *name_or_file, char *path, size_t size, char *err, size_t errsize)
+{
+    const char *s = name_or_file, *dir;
+    size_t len = strlen(s);
+    struct stat st;
+    int n;
+
+    if (err && errsize) err[0] = '\0';
+    if (strchr(s, '/') || (len > 4 && !strcmp(s + len - 4, ".ini"))) {
+        if (len >= size) {
+            snprintf(err, errsize, "%s: path too long", s);
+            return AM_EINVAL;
+        }
+        if (stat(s, &st) != 0) {
+            snprintf(err, errsize, "%s: cannot open: %s", s, strerror(errno));
+            return AM_ENOENT;
+        }
+        memcpy(path, s, len + 1);
+        return 0;
+    }
+    dir = am_demo_dir();
+    if (!am_is_name(s, AM_NAME_MAX, 0)) {
+        snprintf(err, errsize,
+                 "unknown demo \"%s\": expected a demo name (see --list-demos) or a path to an "
+                 ".ini file",
+                 s);
+        return AM_ENOENT;
+    }
+    n = snprintf(path, size, "%s/%s.ini", dir, s);
+    if (n < 0 || (size_t)n >= size) {
+        snprintf(err, errsize, "%s/%s.ini: path too long", dir, s);
+        return AM_EINVAL;
+    }
+    if (stat(path, &st) != 0) {
+        snprintf(err, errsize, "unknown demo \"%s\": no %s (see --list-demos)", s, path);
+        return AM_ENOENT;
+    }
+    return 0;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int am_demo_list(void (*fn)(const char *name, const char *title, void *ud), void *ud)
+{
+    const char *dir = am_demo_dir();
+    char **names = NULL, **grown, path[AM_PATH_MAX], err[AM_PATH_MAX + 200];
+    size_t n = 0, cap = 0, i;
+    struct dirent *de;
+    am_scenario_t sc;
+    DIR *d;
+    int rc = 0;
+
+    d = opendir(dir);
+    if (!d) return AM_ENOENT;
+    while ((de = readdir(d)) != NULL) {
+        size_t len = strlen(de->d_name);
+        if (len <= 4 || strcmp(de->d_name + len - 4, ".ini") != 0 || de->d_name[0] == '.') continue;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            grown = realloc(names, cap * sizeof(*names));
+            if (!grown) {
+                rc = AM_ENOMEM;
+                break;
+            }
+            names = grown;
+        }
+        names[n] = strdup(de->d_name);
+        if (!names[n]) {
+            rc = AM_ENOMEM;
+            break;
+        }
+        names[n++][len - 4] = '\0'; /* sort and report by name */
+    }
+    closedir(d);
+    if (rc == 0) {
+        qsort(names, n, sizeof(*names), compare_names);
+        for (i = 0; i < n; i++) {
+            snprintf(path, sizeof(path), "%s/%s.ini", dir, names[i]);
+            if (am_scenario_load(path, &sc, err, sizeof(err)) == 0) {
+                fn(names[i], sc.title, ud);
+                am_scenario_free(&sc);
+            } else {
+                fn(names[i], "(invalid scenario file)", ud);
+            }
+        }
+    }
+    for (i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    return rc;
+}
