@@ -27,6 +27,15 @@ void am_driver_stop(am_driver_t *d);
 /* Stop when virtual time reaches `at` (--duration). */
 int am_driver_stop_at(am_driver_t *d, am_time_t at);
 
+/* Add n tasks to scenario group gi now (the dashboard's `a`/`A` keys). They
+ * run like the group's others: a wait loop takes them in at its next turn, a
+ * TaskGroup adopts them, other combinators leave them running and the run
+ * awaits them. After the run finished it goes on again (on_finish fires
+ * again when they have ended). Returns how many were added, or AM_E... */
+int am_driver_add_tasks(am_driver_t *d, size_t gi, uint32_t n);
+/* Scenario group index of a task the driver created, or -1. */
+int am_driver_task_group(const am_driver_t *d, am_task_id_t id);
+
 int am_driver_finished(const am_driver_t *d);
 int am_driver_stopped(const am_driver_t *d);
 /* The top combinator node (gather, wait, ...), 0 before it exists. */

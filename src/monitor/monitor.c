@@ -246,8 +246,16 @@ const am_event_t *am_monitor_log_get(const am_monitor_t *mon, size_t i)
 static int check_counts(const am_counts_t *c, const char *what, char *buf, size_t size)
 {
     uint64_t sum = 0;
-    for (int s = 0; s < AM_TASK_NSTATES; s++)
+    for (int s = 0; s < AM_TASK_NSTATES; s++) {
+        /* a count taken below zero wraps, and the sum can still come out right */
+        if (c->by_state[s] > c->created) {
+            snprintf(buf, size, "%s: %llu tasks %s, but %llu were created", what,
+                     (unsigned long long)c->by_state[s], am_task_state_name((am_task_state_t)s),
+                     (unsigned long long)c->created);
+            return AM_ESTATE;
+        }
         sum += c->by_state[s];
+    }
     if (sum == c->created) return 0;
     snprintf(buf, size, "%s: states add up to %llu, but %llu tasks were created", what,
              (unsigned long long)sum, (unsigned long long)c->created);
@@ -292,11 +300,14 @@ int am_event_json(const am_loop_t *loop, const am_event_t *ev, char *buf, size_t
                      AM_SECONDS(ev->time), am_event_type_name(ev->type), ev->task,
                      am_task_kind_name(ev->kind), esc, ev->group, am_task_state_name(ev->state),
                      ev->n, ev->total);
-    if (n < 0 || (size_t)n >= size) return n;
+    if (n < 0) return n;
+    /* the tail counts even when it does not fit: the return is snprintf's */
+    size_t off = (size_t)n < size ? (size_t)n : size;
+    char *tail = buf ? buf + off : NULL;
     int m;
     if (ev->err)
-        m = snprintf(buf + n, size - (size_t)n, ",\"error\":\"%s\"}", am_err_name(ev->err));
+        m = snprintf(tail, size - off, ",\"error\":\"%s\"}", am_err_name(ev->err));
     else
-        m = snprintf(buf + n, size - (size_t)n, "}");
+        m = snprintf(tail, size - off, "}");
     return m < 0 ? m : n + m;
 }

@@ -166,9 +166,12 @@ void am__schedule(am_loop_t *loop, uint32_t ref, uint32_t *heap_pos, am_time_t w
 static size_t run_due(am_loop_t *loop, am_time_t now, size_t budget)
 {
     size_t ran = 0;
+    int paused = loop->paused; /* am_loop_step runs while paused */
     loop->in_dispatch = 1;
     loop->dispatch_now = now;
     while (loop->heap_len && loop->heap[0].when <= now && ran < budget) {
+        /* a callback paused the loop: finish this instant, even when late */
+        if (loop->paused && !paused && loop->heap[0].when > loop->cur) break;
         am_hent_t e = loop->heap[0];
         heap_remove_at(loop, 0);
         loop->cur = e.when;

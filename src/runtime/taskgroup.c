@@ -48,7 +48,8 @@ static void tg_settle(am_loop_t *loop, am_task_id_t node, am_task_id_t child)
         g->first_err = (int)c->value;
         cancel_children(loop, g);
     }
-    int body_done = g->closed || (am__task(loop, node)->flags & AM_TF_CANCEL_REQ);
+    /* a child's failure cancels the body of `async with` too: no close needed */
+    int body_done = g->closed || g->first_err || (am__task(loop, node)->flags & AM_TF_CANCEL_REQ);
     if (g->live == 0 && body_done) tg_finish(loop, node);
 }
 
@@ -64,7 +65,8 @@ static void tg_child_ended(am_loop_t *loop, am_task_id_t node, am_task_id_t chil
 static void tg_fire(am_loop_t *loop, am_task_id_t node)
 {
     taskgroup_t *g = am__ext(loop, node);
-    int body_done = g->closed || (am__task(loop, node)->flags & AM_TF_CANCEL_REQ);
+    /* a child's failure cancels the body of `async with` too: no close needed */
+    int body_done = g->closed || g->first_err || (am__task(loop, node)->flags & AM_TF_CANCEL_REQ);
     if (g->live == 0 && body_done) tg_finish(loop, node);
 }
 
@@ -97,8 +99,13 @@ int am_taskgroup_add(am_loop_t *loop, am_task_id_t tg, am_task_id_t task)
 {
     taskgroup_t *g = tg_ext(loop, tg);
     if (!g || !am_task_valid(loop, task)) return AM_EINVAL;
-    /* a closed, finished or failing group takes no new tasks (asyncio raises RuntimeError) */
-    if (g->closed || g->first_err || am__final(am__task(loop, tg)->state)) return AM_ESTATE;
+    /* a finished or failing group takes no new tasks (asyncio raises RuntimeError);
+     * a closed one still does while it waits for its children, as in asyncio */
+    const am_task_t *self = am__task(loop, tg);
+    if (g->first_err || am__final(self->state)) return AM_ESTATE;
+    /* nor does a cancelled one: it is shutting down, and the new task would
+     * escape the cancellation the group passed on to its children */
+    if (self->flags & AM_TF_CANCEL_REQ) return AM_ESTATE;
     if (g->n == g->cap) {
         size_t cap = g->cap ? g->cap * 2 : 16;
         am_task_id_t *t = realloc(g->tasks, cap * sizeof *t);

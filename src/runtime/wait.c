@@ -119,6 +119,7 @@ static void wait_child_ended(am_loop_t *loop, am_task_id_t node, am_task_id_t ch
     am_task_t *t = am__task(loop, node);
     if (am__final(t->state)) {
         if (t->state != AM_TASK_DONE) return; /* a cancelled wait is never rearmed */
+        w->lk[slot] = 0; /* the link was freed with the end: compact must not touch it */
         if (w->nlate == w->late_cap) {
             size_t cap = w->late_cap ? w->late_cap * 2 : 16;
             uint32_t *l = realloc(w->late, cap * sizeof *l);
@@ -191,6 +192,12 @@ am_task_id_t am_wait(am_loop_t *loop, const am_task_id_t *tasks, size_t n,
     return node;
 }
 
+static int cmp_pos(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Drop the consumed prefix when it outweighs the live part (amortised O(1)). */
 static void compact(am_loop_t *loop, wait_t *w)
 {
@@ -221,6 +228,9 @@ int am_wait_rearm(am_loop_t *loop, am_task_id_t node, const am_task_id_t *add, s
     w->ndone = 0;
     w->nexc = 0;
     compact(loop, w);
+    /* in ascending order: mark_done swaps the first pending task into the
+     * freed position, and that task must not be a late one still to come */
+    if (w->nlate > 1) qsort(w->late, w->nlate, sizeof *w->late, cmp_pos);
     for (size_t i = 0; i < w->nlate; i++)
         mark_done(loop, w, w->late[i]);
     w->nlate = 0;
