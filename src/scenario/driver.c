@@ -30,6 +30,9 @@ struct am_driver_s {
     int64_t spawn_callouts[AM_SCENARIO_MAX_GROUPS];
     spawn_arg_t spawn_args[AM_SCENARIO_MAX_GROUPS];
     int64_t stop_callout;
+    int64_t finish_callout;
+    am_task_id_t *extra; /* owned: added by hand, for the wait loop's next turn */
+    size_t nextra, extra_cap;
     am_task_id_t node;
     am_time_t node_ended;
     am_time_t finished_at;
@@ -79,7 +82,12 @@ static void finish_cb(am_loop_t *loop, void *data)
 {
     am_driver_t *d = data;
     d->finished = 1;
+    d->finish_callout = 0;
     d->finished_at = am_loop_now(loop);
+    if (d->stop_callout > 0) { /* finished before --duration: nothing left to stop */
+        am_loop_cancel_callout(loop, d->stop_callout);
+        d->stop_callout = 0;
+    }
     if (d->on_finish) d->on_finish(d, d->data);
 }
 
@@ -89,7 +97,11 @@ static void maybe_finish(am_driver_t *d)
     int work_over = d->stopped || (d->node_done && d->groups_left == 0);
     if (!work_over || am_loop_live(d->loop) > 0) return;
     /* report from a callout, outside whatever runtime callback we are in */
-    if (am_loop_call_at(d->loop, am_loop_now(d->loop), finish_cb, d) > 0) d->finish_scheduled = 1;
+    int64_t h = am_loop_call_at(d->loop, am_loop_now(d->loop), finish_cb, d);
+    if (h > 0) {
+        d->finish_scheduled = 1;
+        d->finish_callout = h;
+    }
 }
 
 static void on_drain(am_loop_t *loop, void *data)
@@ -126,9 +138,12 @@ static void on_wait(am_loop_t *loop, am_task_id_t node, void *data)
     size_t npending = am_wait_pending(loop, node, &pending);
     am_task_id_t *add = NULL;
     size_t nadd = 0;
-    if (d->sc->readd_failed && ndone) {
-        add = malloc(ndone * sizeof *add);
-        for (size_t i = 0; add && i < ndone; i++) {
+    if ((d->sc->readd_failed && ndone) || d->nextra) {
+        add = malloc((ndone + d->nextra) * sizeof *add);
+        if (add && d->nextra) memcpy(add, d->extra, d->nextra * sizeof *add);
+        nadd = add ? d->nextra : 0;
+        d->nextra = 0;
+        for (size_t i = 0; add && d->sc->readd_failed && i < ndone; i++) {
             if (am_task_state(loop, done[i]) != AM_TASK_FAILED) continue;
             size_t gi = done[i] < d->sgroup_cap ? d->sgroup[done[i]] : 0;
             am_task_id_t t = spawn_unit(d, gi, (uint32_t)d->readded);
@@ -161,8 +176,13 @@ static int apply_combinator(am_driver_t *d)
         break;
     case AM_COMB_TASKGROUP:
         d->node = am_taskgroup(d->loop, on_node, d);
-        for (size_t i = 0; d->node && i < n; i++)
-            if (am_taskgroup_add(d->loop, d->node, u[i]) == AM_ENOMEM) return AM_ENOMEM;
+        for (size_t i = 0; d->node && i < n; i++) {
+            int rc = am_taskgroup_add(d->loop, d->node, u[i]);
+            if (rc == AM_ENOMEM) return AM_ENOMEM;
+            /* asyncio refuses create_task on a group already failing: the
+             * task would never have started, so it is cancelled */
+            if (rc == AM_ESTATE) am_task_cancel(d->loop, u[i]);
+        }
         if (d->node) am_taskgroup_close(d->loop, d->node);
         break;
     case AM_COMB_WAIT_FOR: /* the wait_for nodes are the units: await them all */
@@ -288,10 +308,49 @@ void am_driver_free(am_driver_t *d)
 {
     if (!d) return;
     am_loop_set_drain_cb(d->loop, NULL, NULL);
+    /* the loop may outlive the driver: withdraw every callout that points at it */
     if (d->stop_callout > 0) am_loop_cancel_callout(d->loop, d->stop_callout);
+    if (d->finish_callout > 0) am_loop_cancel_callout(d->loop, d->finish_callout);
+    for (size_t i = 0; i < d->sc->ngroups; i++)
+        if (d->spawn_callouts[i] > 0) am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
     free(d->units);
+    free(d->extra);
     free(d->sgroup);
     free(d);
+}
+
+int am_driver_add_tasks(am_driver_t *d, size_t gi, uint32_t n)
+{
+    if (gi >= d->sc->ngroups || d->stopped) return AM_EINVAL;
+    int wait_loop = d->sc->combinator == AM_COMB_WAIT && d->sc->loop && d->node && !d->node_done;
+    if (wait_loop && d->nextra + n > d->extra_cap) {
+        size_t cap = d->nextra + n + 16;
+        am_task_id_t *e = realloc(d->extra, cap * sizeof *e);
+        if (!e) return AM_ENOMEM;
+        d->extra = e;
+        d->extra_cap = cap;
+    }
+    uint32_t added = 0;
+    for (; added < n; added++) {
+        am_task_id_t id = spawn_unit(d, gi, d->sc->groups[gi].count + d->readded + added);
+        if (!id) break;
+        if (wait_loop)
+            d->extra[d->nextra++] = id;
+        else if (d->sc->combinator == AM_COMB_TASKGROUP && d->node)
+            am_taskgroup_add(d->loop, d->node, id);
+    }
+    if (added && (d->finished || d->finish_scheduled)) { /* the run goes on */
+        if (d->finish_callout > 0) am_loop_cancel_callout(d->loop, d->finish_callout);
+        d->finish_callout = 0;
+        d->finished = 0;
+        d->finish_scheduled = 0;
+    }
+    return added || n == 0 ? (int)added : AM_ENOMEM;
+}
+
+int am_driver_task_group(const am_driver_t *d, am_task_id_t id)
+{
+    return id < d->sgroup_cap && id > 0 ? d->sgroup[id] : -1;
 }
 
 int am_driver_finished(const am_driver_t *d)
