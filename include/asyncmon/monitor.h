@@ -11,7 +11,9 @@
 #include <stdio.h>
 
 #include "asyncmon/meter.h"
+#include "asyncmon/queue.h"
 #include "asyncmon/runtime.h"
+#include "asyncmon/sync.h"
 
 typedef struct am_monitor_s am_monitor_t;
 
@@ -60,6 +62,13 @@ uint64_t am_monitor_events(const am_monitor_t *mon, am_event_type_t type);
 /* The event log: i = 0 is the newest. NULL past the end. */
 size_t am_monitor_log_len(const am_monitor_t *mon);
 const am_event_t *am_monitor_log_get(const am_monitor_t *mon, size_t i);
+
+/* Primitives and queues (ids 1..am_monitor_nobjects): "semaphore api: 10/10
+ * held, 990 waiting"; queue statistics; loop lag and slow steps. */
+size_t am_monitor_nobjects(const am_monitor_t *mon);
+int am_monitor_object(const am_monitor_t *mon, int id, am_obj_info_t *out);
+int am_monitor_queue(am_monitor_t *mon, int id, am_queue_stats_t *out);
+void am_monitor_health(const am_monitor_t *mon, am_loop_health_t *out);
 
 /* Check the invariants; 0 when they hold, else AM_ESTATE and a reason in buf. */
 int am_monitor_check(const am_monitor_t *mon, char *buf, size_t size);

@@ -45,6 +45,7 @@ typedef enum am_task_state_e {
 
 typedef enum am_task_kind_e {
     AM_KIND_SLEEP,        /* simulated work: sleeps, advances progress, may fail */
+    AM_KIND_PROGRAM,      /* simulated coroutine running a program (program.h) */
     AM_KIND_GATHER,       /* node: asyncio.gather */
     AM_KIND_WAIT,         /* node: asyncio.wait */
     AM_KIND_AS_COMPLETED, /* node: asyncio.as_completed */
@@ -53,6 +54,9 @@ typedef enum am_task_kind_e {
     AM_KIND_TASKGROUP,    /* node: asyncio.TaskGroup */
     AM_KIND_NKINDS
 } am_task_kind_t;
+
+/* Combinators are nodes; sleep and program tasks are the work. */
+#define AM_KIND_IS_NODE(k) ((k) >= AM_KIND_GATHER)
 
 /* ---- events, for the monitor and front ends ---- */
 typedef enum am_event_type_e {
@@ -63,6 +67,7 @@ typedef enum am_event_type_e {
     AM_EV_NODE_START, /* a combinator node began waiting (also on wait rearm) */
     AM_EV_NODE_END,   /* a combinator node completed (gather done, wait returned, ...) */
     AM_EV_DEADLINE,   /* a deadline was set on a task */
+    AM_EV_SLOW,       /* a task step held the loop longer than the slow threshold */
     AM_EV_NTYPES
 } am_event_type_t;
 
@@ -75,6 +80,7 @@ typedef struct am_event_s {
     uint32_t n, total; /* progress after the event */
     int err;           /* AM_E... for failed/cancelled/timed out ends */
     am_time_t time;    /* virtual time of the event */
+    double real;       /* AM_EV_SLOW: real seconds the step took */
 } am_event_t;
 
 typedef void (*am_observer_fn)(void *ctx, const am_event_t *ev);
@@ -119,6 +125,22 @@ typedef struct am_loop_stats_s {
     size_t bytes;           /* memory held by the runtime's tables */
 } am_loop_stats_t;
 void am_loop_stats(const am_loop_t *loop, am_loop_stats_t *out);
+
+/* ---- loop health (asyncio debug mode's slow callbacks, and loop lag) ---- */
+typedef struct am_loop_health_s {
+    double lag_now, lag_max, lag_p99; /* seconds a periodic real-time timer fired late */
+    uint64_t lag_samples;
+    uint64_t slow_steps;       /* task steps that took longer than the threshold */
+    double slowest;            /* real seconds of the slowest step */
+    am_task_id_t slowest_task; /* and its task */
+    double slow_threshold;     /* seconds */
+} am_loop_health_t;
+/* Start measuring loop lag with a timer every interval_ms of real time (it
+ * does not keep the uv loop alive). 0 or AM_E... */
+int am_loop_health_start(am_loop_t *loop, unsigned interval_ms);
+/* A task step that runs longer than this (default 0.1 s) is reported. */
+void am_loop_set_slow_threshold(am_loop_t *loop, double seconds);
+void am_loop_health(const am_loop_t *loop, am_loop_health_t *out);
 
 /* Simulated tasks created and not yet ended. */
 uint64_t am_loop_live(const am_loop_t *loop);

@@ -8,7 +8,10 @@
  *   [group.NAME] count, duration (a distribution: "fixed 2", "uniform 1 5",
  *               "exponential 2", "normal 3 0.5"), fail_rate (0..1), steps,
  *               timeout (wait_for per task, seconds), shield (wait_for), start (seconds
- *               after the scenario starts before this group is created) */
+ *               after the scenario starts before this group is created); or, instead of
+ *               duration, do (a program: program.h), repeat (N or forever), daemon
+ *   [semaphore.NAME] limit, bounded   [queue.NAME] maxsize, kind = fifo|lifo|priority
+ *   [lock.NAME]   [event.NAME] set   [condition.NAME] */
 #ifndef ASYNCMON_SCENARIO_H
 #define ASYNCMON_SCENARIO_H
 
@@ -16,6 +19,7 @@
 #include <stdint.h>
 
 #include "asyncmon/combinators.h"
+#include "asyncmon/program.h"
 #include "asyncmon/rng.h"
 
 #define AM_SCENARIO_MAX_GROUPS 16
@@ -43,7 +47,26 @@ typedef struct am_scenario_group_s {
     int shield;         /* wait_for(shield(task)) instead of wait_for(task) */
     double start;       /* seconds after the scenario start */
     int line;           /* line of the [group.NAME] header, for messages */
+    /* a program instead of a sleep (`do = acquire api; sleep ...; release api`) */
+    char *program;                   /* owned: the `do` text, NULL for a plain sleep group */
+    int program_line;                /* line of the `do` key */
+    am_op_t ops[AM_PROGRAM_MAX_OPS]; /* parsed; argv owned */
+    size_t nops;
+    uint32_t repeat; /* times the program runs; 0: until cancelled ("forever") */
+    int daemon;      /* cancelled once every non-daemon task has ended (workers) */
 } am_scenario_group_t;
+
+#define AM_SCENARIO_MAX_OBJECTS 16
+
+/* [semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], [queue.NAME] */
+typedef struct am_scenario_obj_s {
+    am_obj_kind_t kind;
+    char name[AM_OBJ_NAME_MAX];
+    uint32_t limit;        /* semaphore: its value; queue: maxsize (0 = unbounded) */
+    am_queue_kind_t qkind; /* queue */
+    int set;               /* event: initially set */
+    int line;
+} am_scenario_obj_t;
 
 typedef struct am_scenario_s {
     char path[AM_PATH_MAX]; /* file it came from */
@@ -58,6 +81,8 @@ typedef struct am_scenario_s {
     double timeout;               /* wait / as_completed, seconds; < 0: none */
     size_t ngroups;
     am_scenario_group_t groups[AM_SCENARIO_MAX_GROUPS];
+    size_t nobjects; /* created in this order, so their ids are 1..nobjects */
+    am_scenario_obj_t objects[AM_SCENARIO_MAX_OBJECTS];
 } am_scenario_t;
 
 /* Parse a scenario file. On error returns AM_E... and writes

@@ -28,7 +28,7 @@ struct am_monitor_s {
 };
 
 static const char *const type_names[AM_EV_NTYPES] = {"created",    "started",  "progress", "ended",
-                                                     "node_start", "node_end", "deadline"};
+                                                     "node_start", "node_end", "deadline", "slow"};
 
 const char *am_event_type_name(am_event_type_t t)
 {
@@ -109,7 +109,7 @@ static void observe(void *ctx, const am_event_t *ev)
 {
     am_monitor_t *mon = ctx;
     mon->by_type[ev->type]++;
-    if (ev->kind == AM_KIND_SLEEP) {
+    if (!AM_KIND_IS_NODE(ev->kind)) {
         count_task(mon, ev);
     } else if (ev->type == AM_EV_NODE_START) {
         /* ids grow with creation and a node reports its start when created,
@@ -152,6 +152,8 @@ am_monitor_t *am_monitor_new(am_loop_t *loop, size_t log_capacity)
             return NULL;
         }
     am_loop_set_observer(loop, observe, mon);
+    /* loop statistics: lag sampled every 100 ms of real time (fails only when already on) */
+    am_loop_health_start(loop, 100);
     return mon;
 }
 
@@ -310,4 +312,24 @@ int am_event_json(const am_loop_t *loop, const am_event_t *ev, char *buf, size_t
     else
         m = snprintf(tail, size - off, "}");
     return m < 0 ? m : n + m;
+}
+
+size_t am_monitor_nobjects(const am_monitor_t *mon)
+{
+    return am_obj_count(mon->loop);
+}
+
+int am_monitor_object(const am_monitor_t *mon, int id, am_obj_info_t *out)
+{
+    return am_obj_info(mon->loop, id, out);
+}
+
+int am_monitor_queue(am_monitor_t *mon, int id, am_queue_stats_t *out)
+{
+    return am_queue_stats(mon->loop, id, out);
+}
+
+void am_monitor_health(const am_monitor_t *mon, am_loop_health_t *out)
+{
+    am_loop_health(mon->loop, out);
 }

@@ -1,6 +1,6 @@
 /* internal.h — the runtime's private structures, shared by the runtime sources.
  *
- * Memory per simulated task: one am_task_t (64 bytes) in a flat table, one
+ * Memory per simulated task: one am_task_t (72 bytes) in a flat table, one
  * 16-byte heap entry while it is scheduled, and one 12-byte watch link per
  * combinator watching it. No per-task allocation, no uv handle per task. */
 #ifndef ASYNCMON_RUNTIME_INTERNAL_H
@@ -9,13 +9,18 @@
 #include <stdint.h>
 
 #include "asyncmon/combinators.h"
+#include "asyncmon/program.h"
 #include "asyncmon/runtime.h"
 
 /* Task flags. */
 enum {
-    AM_TF_CANCEL_REQ = 1 << 0,  /* cancellation requested, not yet delivered */
-    AM_TF_TIMEOUT = 1 << 1,     /* the cancellation comes from a timeout: end timed out */
-    AM_TF_PLANNED_FAIL = 1 << 2 /* sleep: ends failed with `value` as the error */
+    AM_TF_CANCEL_REQ = 1 << 0,   /* cancellation requested, not yet delivered */
+    AM_TF_TIMEOUT = 1 << 1,      /* the cancellation comes from a timeout: end timed out */
+    AM_TF_PLANNED_FAIL = 1 << 2, /* sleep: ends failed with `value` as the error */
+    AM_TF_WAITING = 1 << 3,      /* program: suspended on a primitive or queue (obj) */
+    AM_TF_EXTERNAL = 1 << 4,     /* program: real work running (executor job, process) */
+    AM_TF_REACQUIRE = 1 << 5,    /* program: cond_wait woken, waiting for the lock again */
+    AM_TF_IN_COND = 1 << 6       /* program: inside cond_wait (the lock is not held) */
 };
 
 typedef struct am_task_s {
@@ -24,16 +29,18 @@ typedef struct am_task_s {
     am_time_t duration; /* sleep: the work; nodes: their timeout (or AM_NO_TIMEOUT) */
     am_time_t deadline; /* absolute deadline, -1 none */
     int64_t value;      /* result when done, error when failed/cancelled */
-    uint32_t heap_pos;  /* 1-based position in the heap, 0 when not scheduled */
+    uint32_t heap_pos;  /* seq of its live heap or ready entry, 0 when not scheduled */
     uint32_t watch;     /* head of the watch-link list, 0 when none */
     uint32_t n;         /* progress */
     uint32_t total;     /* progress total */
-    uint32_t aux;       /* sleep: index within its group; node: slot in loop->ext */
+    uint32_t aux;       /* sleep/program: index within its group; node: slot in loop->ext */
+    uint32_t obj;       /* program: object waited on, or external job slot */
     uint16_t group;
+    uint16_t prog; /* program: its program id */
     uint8_t kind;  /* am_task_kind_t */
     uint8_t state; /* am_task_state_t */
     uint8_t flags;
-    uint8_t pad_[3];
+    uint8_t pc; /* program: the step running or next */
 } am_task_t;
 
 /* A heap entry: the key is (when, seq); seq keeps equal times FIFO. */
@@ -99,6 +106,10 @@ struct am_loop_s {
     uint32_t heap_len;
     uint32_t heap_cap;
     uint32_t seq;
+    uint32_t garbage; /* heap entries made stale by unschedule/reschedule, roughly */
+
+    am_hent_t *ready; /* FIFO of new tasks' first steps (loop.c: peek) */
+    uint32_t ready_head, ready_len, ready_cap;
 
     am_link_t *links; /* [0] unused */
     uint32_t link_len;
@@ -127,6 +138,18 @@ struct am_loop_s {
     am_time_t dispatch_now; /* the clock when this dispatch began: cur lags it when late */
     int in_dispatch;
 
+    struct am_obj_s *objs; /* [0] unused: primitives and queues (sync.c, queue.c) */
+    uint32_t nobjs, obj_cap;
+    struct am_program_s *progs; /* [0] unused (program.c) */
+    uint32_t nprogs, prog_cap;
+    am_rng_t rng;                    /* durations drawn by programs */
+    struct am_external_s **ext_jobs; /* executor jobs and processes running (external.c) */
+    uint32_t next_jobs, ext_job_cap;
+    double kill_grace;
+    struct am_health_s *health; /* owned, NULL until am_loop_health_start (health.c) */
+    double slow_threshold;
+    am_loop_health_t slow; /* slow-step part of the health figures */
+
     uint64_t live; /* simulated tasks not yet ended */
     am_callout_cb drain_cb;
     void *drain_data;
@@ -143,6 +166,10 @@ static inline am_task_t *am__task(const am_loop_t *loop, am_task_id_t id)
 {
     return &loop->tasks[id];
 }
+static inline int am__is_node(uint8_t kind)
+{
+    return AM_KIND_IS_NODE(kind);
+}
 static inline int am__final(uint8_t state)
 {
     return state >= AM_TASK_DONE;
@@ -150,6 +177,8 @@ static inline int am__final(uint8_t state)
 
 /* loop.c */
 int am__heap_fit(am_loop_t *loop);
+/* Schedule a new task's first step at now, through the ready FIFO. */
+int am__schedule_start(am_loop_t *loop, am_task_id_t id);
 /* A done-callback held as a callout; fired with am__callout_fire_soon. */
 int am__callout_done(am_loop_t *loop, am_task_id_t task, am_done_cb cb, void *data,
                      uint32_t *index);
@@ -175,5 +204,28 @@ void am__dispatch_task(am_loop_t *loop, am_task_id_t id);
 void am__dispatch_callout(am_loop_t *loop, uint32_t idx);
 /* Error a node reports for a child's outcome (0 when done). */
 int am__outcome_error(const am_task_t *t);
+void am__schedule_task(am_loop_t *loop, am_task_id_t id, am_time_t when);
+
+/* program.c: run a program task's steps; abort it (release what it holds,
+ * leave any wait) before it ends early. */
+void am__program_dispatch(am_loop_t *loop, am_task_id_t id);
+void am__program_abort(am_loop_t *loop, am_task_id_t id);
+/* program.c: a blocked step completed (permit granted, item got...): go on. */
+void am__program_resume(am_loop_t *loop, am_task_id_t id);
+void am__programs_free(am_loop_t *loop);
+
+/* sync.c / queue.c: a waiting task leaves its wait (cancelled, timed out). */
+void am__obj_leave(am_loop_t *loop, am_task_id_t id);
+void am__objs_free(am_loop_t *loop);
+
+/* external.c: start a program step's real work (executor job or process);
+ * the task is resumed, or fails, when it is over. */
+int am__external_start(am_loop_t *loop, am_task_id_t id, const am_op_t *op, double seconds);
+/* external.c: cancel real work (uv_cancel, or SIGTERM then SIGKILL). */
+void am__external_cancel(am_loop_t *loop, am_task_id_t id);
+void am__externals_free(am_loop_t *loop);
+/* health.c */
+void am__health_free(am_loop_t *loop);
+void am__slow_step(am_loop_t *loop, am_task_id_t id, double seconds);
 
 #endif

@@ -7,6 +7,7 @@
 #include <assert.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "runtime/internal.h"
 
@@ -14,6 +15,8 @@
 #define AM_DISPATCH_BUDGET 20000
 
 static void arm(am_loop_t *loop);
+static const am_hent_t *peek(am_loop_t *loop);
+static void ready_reset(am_loop_t *loop);
 
 /* ---- clock ---- */
 
@@ -72,10 +75,22 @@ int am_loop_paused(const am_loop_t *loop)
 
 am_time_t am_loop_next_time(const am_loop_t *loop)
 {
-    return loop->heap_len ? loop->heap[0].when : -1;
+    /* dropping stale entries changes nothing anyone can observe */
+    const am_hent_t *e = peek((am_loop_t *)loop);
+    return e ? e->when : -1;
 }
 
-/* ---- heap ---- */
+/* ---- heap ----
+ *
+ * A 4-ary min-heap on (when, seq), with lazy deletion: each task or callout
+ * keeps, in its heap_pos field, the seq of its one live entry (0: none).
+ * Cancelling or rescheduling just changes that field; the old entry is
+ * skipped when it reaches the top and swept out when stale entries pile up.
+ * So sifting never writes into the task table — at ten million tasks that
+ * table is far larger than the caches, and a write per level was most of
+ * the cost — and four children share one or two cache lines. */
+
+#define ARITY 4
 
 static int hless(const am_hent_t *a, const am_hent_t *b)
 {
@@ -89,79 +104,156 @@ static uint32_t *pos_of(am_loop_t *loop, uint32_t ref)
     return &loop->tasks[ref].heap_pos;
 }
 
-static void hset(am_loop_t *loop, uint32_t i, am_hent_t e)
+static int entry_live(am_loop_t *loop, const am_hent_t *e)
 {
-    loop->heap[i] = e;
-    *pos_of(loop, e.ref) = i + 1;
+    return *pos_of(loop, e->ref) == e->seq;
 }
 
-static void sift_up(am_loop_t *loop, uint32_t i)
+static void sift_up(am_hent_t *h, uint32_t i)
 {
-    am_hent_t e = loop->heap[i];
+    am_hent_t e = h[i];
     while (i > 0) {
-        uint32_t p = (i - 1) / 2;
-        if (!hless(&e, &loop->heap[p])) break;
-        hset(loop, i, loop->heap[p]);
+        uint32_t p = (i - 1) / ARITY;
+        if (!hless(&e, &h[p])) break;
+        h[i] = h[p];
         i = p;
     }
-    hset(loop, i, e);
+    h[i] = e;
 }
 
-static void sift_down(am_loop_t *loop, uint32_t i)
+static void sift_down(am_hent_t *h, uint32_t n, uint32_t i)
 {
-    am_hent_t e = loop->heap[i];
-    uint32_t n = loop->heap_len;
+    am_hent_t e = h[i];
     for (;;) {
-        uint32_t c = 2 * i + 1;
+        uint32_t c = ARITY * i + 1;
         if (c >= n) break;
-        if (c + 1 < n && hless(&loop->heap[c + 1], &loop->heap[c])) c++;
-        if (!hless(&loop->heap[c], &e)) break;
-        hset(loop, i, loop->heap[c]);
-        i = c;
+        uint32_t best = c, last = c + ARITY < n ? c + ARITY : n;
+        for (uint32_t k = c + 1; k < last; k++)
+            if (hless(&h[k], &h[best])) best = k;
+        if (!hless(&h[best], &e)) break;
+        h[i] = h[best];
+        i = best;
     }
-    hset(loop, i, e);
+    h[i] = e;
 }
 
-static void heap_remove_at(am_loop_t *loop, uint32_t i)
+static void heap_pop(am_loop_t *loop)
 {
-    *pos_of(loop, loop->heap[i].ref) = 0;
-    uint32_t last = --loop->heap_len;
-    if (i == last) return;
-    loop->heap[i] = loop->heap[last];
-    *pos_of(loop, loop->heap[i].ref) = i + 1;
-    if (i > 0 && hless(&loop->heap[i], &loop->heap[(i - 1) / 2]))
-        sift_up(loop, i);
-    else
-        sift_down(loop, i);
+    uint32_t n = --loop->heap_len;
+    if (n == 0) return;
+    loop->heap[0] = loop->heap[n];
+    sift_down(loop->heap, n, 0);
+}
+
+/* Sweep out stale entries and rebuild the heap: O(n), run when at least
+ * half of it is garbage, so O(1) per schedule amortised. */
+static void heap_compact(am_loop_t *loop)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < loop->heap_len; i++)
+        if (entry_live(loop, &loop->heap[i])) loop->heap[n++] = loop->heap[i];
+    loop->heap_len = n;
+    for (uint32_t i = n / ARITY + 1; i-- > 0;)
+        if (i < n) sift_down(loop->heap, n, i);
+    loop->garbage = 0;
+}
+
+/* Drop stale entries from the top of the heap and the front of the FIFO. */
+static void drop_stale(am_loop_t *loop)
+{
+    while (loop->heap_len && !entry_live(loop, &loop->heap[0])) {
+        heap_pop(loop);
+        if (loop->garbage) loop->garbage--;
+    }
+    while (loop->ready_head < loop->ready_len && !entry_live(loop, &loop->ready[loop->ready_head]))
+        if (++loop->ready_head == loop->ready_len) ready_reset(loop);
+}
+
+/* The earliest live entry: the ready FIFO's front or the heap's root. The
+ * FIFO holds tasks just created, whose first step is "now": appending there
+ * costs O(1) where the heap would cost a push and an O(log n) pop, which is
+ * most of the work when a million tasks are spawned at once. Its entries are
+ * kept in (when, seq) order, so merging the two gives exactly the heap's. */
+static const am_hent_t *peek(am_loop_t *loop)
+{
+    drop_stale(loop);
+    const am_hent_t *r = loop->ready_head < loop->ready_len ? &loop->ready[loop->ready_head] : NULL;
+    const am_hent_t *h = loop->heap_len ? &loop->heap[0] : NULL;
+    if (!r) return h;
+    if (!h) return r;
+    return hless(r, h) ? r : h;
+}
+
+static uint32_t next_seq(am_loop_t *loop)
+{
+    if (++loop->seq == 0) loop->seq = 1; /* 0 means "not scheduled" */
+    return loop->seq;
 }
 
 void am__unschedule(am_loop_t *loop, uint32_t *heap_pos)
 {
-    if (*heap_pos) heap_remove_at(loop, *heap_pos - 1);
+    if (*heap_pos) {
+        *heap_pos = 0;
+        loop->garbage++;
+    }
 }
 
 void am__schedule(am_loop_t *loop, uint32_t ref, uint32_t *heap_pos, am_time_t when)
 {
     if (!loop->rbase) loop->rbase = uv_hrtime(); /* the first thing scheduled starts the clock */
-    am_hent_t e = {when, loop->seq++, ref};
-    if (*heap_pos) {
-        /* reschedule in place: a new seq keeps FIFO among equal times */
-        uint32_t i = *heap_pos - 1;
-        loop->heap[i] = e;
-        if (i > 0 && hless(&e, &loop->heap[(i - 1) / 2]))
-            sift_up(loop, i);
-        else
-            sift_down(loop, i);
-    } else {
-        /* room was made when the task or callout was created: see am__heap_fit */
-        assert(loop->heap_len < loop->heap_cap);
-        loop->heap[loop->heap_len] = e;
-        sift_up(loop, loop->heap_len++);
+    am__unschedule(loop, heap_pos);
+    if (loop->heap_len == loop->heap_cap || loop->garbage > loop->heap_len / 2 + 1024)
+        heap_compact(loop);
+    /* room was made when the task or callout was created (am__heap_fit): live
+     * entries never outnumber tasks and callouts */
+    assert(loop->heap_len < loop->heap_cap);
+    am_hent_t e = {when, next_seq(loop), ref};
+    *heap_pos = e.seq;
+    loop->heap[loop->heap_len] = e;
+    sift_up(loop->heap, loop->heap_len++);
+    if (!loop->in_dispatch && loop->heap[0].seq == e.seq) arm(loop);
+}
+
+/* The ready FIFO is empty: start it over, and give a big buffer back. */
+static void ready_reset(am_loop_t *loop)
+{
+    loop->ready_head = loop->ready_len = 0;
+    if (loop->ready_cap > 65536) {
+        free(loop->ready);
+        loop->ready = NULL;
+        loop->ready_cap = 0;
     }
-    if (!loop->in_dispatch && loop->heap[0].ref == ref) arm(loop);
+}
+
+int am__schedule_start(am_loop_t *loop, am_task_id_t id)
+{
+    if (!loop->rbase) loop->rbase = uv_hrtime();
+    if (loop->ready_len == loop->ready_cap) {
+        uint32_t cap = loop->ready_cap ? loop->ready_cap * 2 : 1024;
+        am_hent_t *r = realloc(loop->ready, (size_t)cap * sizeof *r);
+        if (!r) return AM_ENOMEM;
+        loop->ready = r;
+        loop->ready_cap = cap;
+    }
+    am_time_t when = am__now(loop);
+    /* kept sorted: a late dispatch can create tasks "before" ones already queued */
+    if (loop->ready_len > loop->ready_head && loop->ready[loop->ready_len - 1].when > when)
+        when = loop->ready[loop->ready_len - 1].when;
+    am_hent_t e = {when, next_seq(loop), id};
+    am__task(loop, id)->heap_pos = e.seq;
+    loop->ready[loop->ready_len++] = e;
+    if (!loop->in_dispatch && !loop->timer_armed) arm(loop);
+    return 0;
 }
 
 /* ---- dispatch ---- */
+
+static double coarse_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static size_t run_due(am_loop_t *loop, am_time_t now, size_t budget)
 {
@@ -169,17 +261,29 @@ static size_t run_due(am_loop_t *loop, am_time_t now, size_t budget)
     int paused = loop->paused; /* am_loop_step runs while paused */
     loop->in_dispatch = 1;
     loop->dispatch_now = now;
-    while (loop->heap_len && loop->heap[0].when <= now && ran < budget) {
+    const am_hent_t *next;
+    while ((next = peek(loop)) && next->when <= now && ran < budget) {
         /* a callback paused the loop: finish this instant, even when late */
-        if (loop->paused && !paused && loop->heap[0].when > loop->cur) break;
-        am_hent_t e = loop->heap[0];
-        heap_remove_at(loop, 0);
+        if (loop->paused && !paused && next->when > loop->cur) break;
+        am_hent_t e = *next;
+        if (next == &loop->heap[0] && loop->heap_len)
+            heap_pop(loop);
+        else if (++loop->ready_head == loop->ready_len)
+            ready_reset(loop);
+        *pos_of(loop, e.ref) = 0; /* no longer scheduled */
         loop->cur = e.when;
         if (now - e.when > loop->stats.max_late) loop->stats.max_late = now - e.when;
-        if (e.ref & AM_REF_CALLOUT)
+        if (e.ref & AM_REF_CALLOUT) {
             am__dispatch_callout(loop, e.ref & ~AM_REF_CALLOUT);
-        else
+        } else {
+            /* asyncio debug mode: report a step that held the loop too long.
+             * The coarse clock costs a few ns and has ms resolution, plenty
+             * for a threshold of ~100 ms. */
+            double t0 = coarse_seconds();
             am__dispatch_task(loop, e.ref);
+            double dt = coarse_seconds() - t0;
+            if (dt >= loop->slow_threshold) am__slow_step(loop, e.ref, dt);
+        }
         ran++;
     }
     loop->in_dispatch = 0;
@@ -197,8 +301,9 @@ static void on_timer(uv_timer_t *t)
         /* jump mode: run whole instants until the budget is spent */
         size_t budget = AM_DISPATCH_BUDGET;
         /* a callback may pause or change the speed: stop jumping at once */
-        while (loop->heap_len && budget > 0 && !loop->paused && isinf(loop->speed)) {
-            if (loop->heap[0].when > loop->vbase) loop->vbase = loop->heap[0].when;
+        const am_hent_t *next;
+        while ((next = peek(loop)) && budget > 0 && !loop->paused && isinf(loop->speed)) {
+            if (next->when > loop->vbase) loop->vbase = next->when;
             budget -= run_due(loop, loop->vbase, budget);
         }
     } else {
@@ -211,14 +316,15 @@ static void on_timer(uv_timer_t *t)
 static void arm(am_loop_t *loop)
 {
     if (loop->in_dispatch) return; /* on_timer re-arms when it is done */
-    if (!loop->heap_len || loop->paused) {
+    const am_hent_t *next = peek(loop);
+    if (!next || loop->paused) {
         if (loop->timer_armed) uv_timer_stop(&loop->timer);
         loop->timer_armed = 0;
         return;
     }
     uint64_t ms = 0;
     if (!isinf(loop->speed)) {
-        am_time_t dv = loop->heap[0].when - clock_now(loop);
+        am_time_t dv = next->when - clock_now(loop);
         if (dv > 0) {
             double real_us = (double)dv / loop->speed;
             ms = (uint64_t)((real_us + 999.0) / 1000.0);
@@ -230,8 +336,9 @@ static void arm(am_loop_t *loop)
 
 size_t am_loop_step(am_loop_t *loop)
 {
-    if (!loop->heap_len) return 0;
-    am_time_t when = loop->heap[0].when;
+    const am_hent_t *next = peek(loop);
+    if (!next) return 0;
+    am_time_t when = next->when;
     if (when > loop->vbase) loop->vbase = when;
     loop->rbase = uv_hrtime();
     size_t ran = 0, r;
@@ -338,6 +445,9 @@ am_loop_t *am_loop_new(uv_loop_t *uv)
     if (!loop) return NULL;
     loop->uv = uv;
     loop->speed = 1.0;
+    loop->kill_grace = 2.0;
+    loop->slow_threshold = 0.1;
+    am_rng_seed(&loop->rng, 1);
     /* rbase stays 0 until the first schedule, speed or pause change: time
      * spent setting up is not virtual time, so jump-mode runs start at 0 */
     loop->ntasks = 0;
@@ -394,15 +504,20 @@ void am_loop_free(am_loop_t *loop)
     if (!loop) return;
     for (uint32_t id = 1; id <= loop->ntasks; id++) {
         am_task_t *t = &loop->tasks[id];
-        if (t->kind == AM_KIND_SLEEP) continue;
+        if (!am__is_node(t->kind)) continue;
         const am_node_ops_t *ops = am__node_ops((am_task_kind_t)t->kind);
         if (ops->free_ext && loop->ext[t->aux]) ops->free_ext(loop->ext[t->aux]);
         loop->ext[t->aux] = NULL;
     }
+    am__externals_free(loop); /* kills and reaps child processes, waits for pool jobs */
+    am__health_free(loop);
+    am__objs_free(loop);
+    am__programs_free(loop);
     uv_close((uv_handle_t *)&loop->timer, on_close);
     uv_run(loop->uv, UV_RUN_NOWAIT);
     free(loop->tasks);
     free(loop->heap);
+    free(loop->ready);
     free(loop->links);
     free(loop->ext);
     free(loop->callouts);
@@ -419,7 +534,9 @@ void am_loop_set_observer(am_loop_t *loop, am_observer_fn fn, void *ctx)
 void am_loop_stats(const am_loop_t *loop, am_loop_stats_t *out)
 {
     *out = loop->stats;
-    out->heap_len = loop->heap_len;
+    peek((am_loop_t *)loop); /* count live entries only */
+    out->heap_len = loop->heap_len + (loop->ready_len - loop->ready_head);
+    out->heap_len = out->heap_len > loop->garbage ? out->heap_len - loop->garbage : 0;
     out->bytes =
         (size_t)loop->task_cap * sizeof(am_task_t) + (size_t)loop->heap_cap * sizeof(am_hent_t) +
         (size_t)loop->link_cap * sizeof(am_link_t) + (size_t)loop->ext_cap * sizeof(void *) +
@@ -439,6 +556,7 @@ void am__emit(am_loop_t *loop, am_event_type_t type, am_task_id_t id, int err)
                      t->n,
                      t->total,
                      err,
-                     am__now(loop)};
+                     am__now(loop),
+                     0};
     loop->observer(loop->observer_ctx, &ev);
 }

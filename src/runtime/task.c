@@ -13,7 +13,7 @@
 static const char *const state_names[AM_TASK_NSTATES] = {"pending", "running",   "done",
                                                          "failed",  "cancelled", "timed_out"};
 static const char *const kind_names[AM_KIND_NKINDS] = {
-    "sleep", "gather", "wait", "as_completed", "wait_for", "shield", "taskgroup"};
+    "sleep", "program", "gather", "wait", "as_completed", "wait_for", "shield", "taskgroup"};
 
 const char *am_task_state_name(am_task_state_t s)
 {
@@ -115,7 +115,11 @@ am_task_id_t am_spawn_sleep(am_loop_t *loop, uint16_t group, const am_sleep_spec
     }
     loop->live++;
     am__emit(loop, AM_EV_CREATED, id, 0);
-    am__schedule(loop, id, &t->heap_pos, am__now(loop));
+    if (am__schedule_start(loop, id) != 0) {
+        /* no room to start it: it never runs */
+        am__end(loop, id, AM_TASK_CANCELLED, AM_ENOMEM);
+        return 0;
+    }
     return id;
 }
 
@@ -198,7 +202,7 @@ void am__end(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int64_t va
     t->value = value;
     t->end = am__now(loop);
     t->flags &= (uint8_t)~AM_TF_CANCEL_REQ;
-    int node = t->kind != AM_KIND_SLEEP;
+    int node = am__is_node(t->kind);
     am__emit(loop, node ? AM_EV_NODE_END : AM_EV_ENDED, id, am__outcome_error(t));
 
     /* detach the watch list first: watchers may watch or end other tasks. It
@@ -261,6 +265,22 @@ static void schedule_next(am_loop_t *loop, am_task_id_t id)
     am__schedule(loop, id, &t->heap_pos, when);
 }
 
+/* Program tasks: their next entry is the earlier of the end of the current
+ * sleep (`duration`, -1 when not sleeping) and the deadline; `when` >= 0
+ * forces an entry at that time (resume now). */
+void am__schedule_task(am_loop_t *loop, am_task_id_t id, am_time_t when)
+{
+    am_task_t *t = am__task(loop, id);
+    if (when < 0) {
+        when = t->duration;
+        if (t->deadline >= 0 && (when < 0 || t->deadline < when)) when = t->deadline;
+    }
+    if (when < 0)
+        am__unschedule(loop, &t->heap_pos);
+    else
+        am__schedule(loop, id, &t->heap_pos, when);
+}
+
 static void deliver_cancel(am_loop_t *loop, am_task_id_t id)
 {
     am_task_t *t = am__task(loop, id);
@@ -273,8 +293,13 @@ static void deliver_cancel(am_loop_t *loop, am_task_id_t id)
 void am__dispatch_task(am_loop_t *loop, am_task_id_t id)
 {
     am_task_t *t = am__task(loop, id);
-    if (t->kind != AM_KIND_SLEEP) {
+    if (am__final(t->state)) return; /* a start entry outlived by a cancel */
+    if (am__is_node(t->kind)) {
         am__node_ops((am_task_kind_t)t->kind)->fire(loop, id);
+        return;
+    }
+    if (t->kind == AM_KIND_PROGRAM) {
+        am__program_dispatch(loop, id);
         return;
     }
     if (t->flags & AM_TF_CANCEL_REQ) {
@@ -321,10 +346,14 @@ int am__cancel(am_loop_t *loop, am_task_id_t id, int timeout)
     if (t->flags & AM_TF_CANCEL_REQ) return 0;
     t->flags |= AM_TF_CANCEL_REQ;
     if (timeout) t->flags |= AM_TF_TIMEOUT;
-    if (t->kind == AM_KIND_SLEEP)
-        am__schedule(loop, id, &t->heap_pos, am__now(loop));
-    else
+    if (am__is_node(t->kind)) {
         am__node_ops((am_task_kind_t)t->kind)->cancel(loop, id);
+    } else if (t->flags & AM_TF_EXTERNAL) {
+        am__external_cancel(loop, id); /* it ends when the real work returns */
+    } else {
+        if (t->flags & AM_TF_WAITING) am__obj_leave(loop, id);
+        am__schedule(loop, id, &t->heap_pos, am__now(loop));
+    }
     return 0;
 }
 
@@ -337,12 +366,16 @@ int am_task_set_timeout(am_loop_t *loop, am_task_id_t id, am_time_t delay)
 {
     if (!am_task_valid(loop, id)) return AM_ENOENT;
     am_task_t *t = am__task(loop, id);
-    if (t->kind != AM_KIND_SLEEP) return AM_EINVAL;
+    if (am__is_node(t->kind)) return AM_EINVAL;
     if (am__final(t->state)) return AM_ESTATE;
     if (delay != AM_NO_TIMEOUT && delay < 0) return AM_EINVAL;
     t->deadline = delay == AM_NO_TIMEOUT ? -1 : am__now(loop) + delay;
     am__emit(loop, AM_EV_DEADLINE, id, 0);
-    if (t->state == AM_TASK_RUNNING && !(t->flags & AM_TF_CANCEL_REQ)) schedule_next(loop, id);
+    if (t->state != AM_TASK_RUNNING || (t->flags & AM_TF_CANCEL_REQ)) return 0;
+    if (t->kind == AM_KIND_SLEEP)
+        schedule_next(loop, id);
+    else
+        am__schedule_task(loop, id, -1);
     return 0;
 }
 
@@ -351,8 +384,7 @@ static size_t cancel_where(am_loop_t *loop, int group)
     size_t n = 0;
     for (am_task_id_t id = 1; id <= loop->ntasks; id++) {
         am_task_t *t = &loop->tasks[id];
-        if (t->kind != AM_KIND_SLEEP || am__final(t->state) || (t->flags & AM_TF_CANCEL_REQ))
-            continue;
+        if (am__is_node(t->kind) || am__final(t->state) || (t->flags & AM_TF_CANCEL_REQ)) continue;
         if (group >= 0 && t->group != group) continue;
         if (am__cancel(loop, id, 0) == 0) n++;
     }
@@ -412,7 +444,7 @@ int am_task_is_final(const am_loop_t *loop, am_task_id_t id)
 int am_task_is_node(const am_loop_t *loop, am_task_id_t id)
 {
     TASK_OR(loop, id, 0);
-    return t->kind != AM_KIND_SLEEP;
+    return am__is_node(t->kind);
 }
 
 int64_t am_task_result(const am_loop_t *loop, am_task_id_t id)
@@ -459,7 +491,7 @@ am_time_t am_task_deadline(const am_loop_t *loop, am_task_id_t id)
 int am_task_name(const am_loop_t *loop, am_task_id_t id, char *buf, size_t size)
 {
     TASK_OR(loop, id, snprintf(buf, size, "?"));
-    if (t->kind == AM_KIND_SLEEP)
+    if (!am__is_node(t->kind))
         return snprintf(buf, size, "%s-%u", am_group_name(loop, t->group), t->aux + 1);
     return snprintf(buf, size, "%s#%u", am_task_kind_name((am_task_kind_t)t->kind), id);
 }

@@ -22,6 +22,11 @@ struct am_driver_s {
     am_driver_cb on_finish;
     void *data;
     uint16_t gid[AM_SCENARIO_MAX_GROUPS];
+    int prog[AM_SCENARIO_MAX_GROUPS]; /* program id of a `do` group, 0 for sleep groups */
+    am_task_id_t *daemons;            /* owned: tasks of daemon groups */
+    size_t ndaemons, daemons_cap;
+    uint64_t workers_live; /* non-daemon tasks not yet ended, when there are daemons */
+    int has_daemons;
     uint8_t *sgroup; /* owned: scenario group of each unit, indexed by task id */
     size_t sgroup_cap;
     am_task_id_t *units; /* owned until the combinator copies them */
@@ -59,12 +64,17 @@ static int remember_group(am_driver_t *d, am_task_id_t id, size_t gi)
 static am_task_id_t spawn_unit(am_driver_t *d, size_t gi, uint32_t index)
 {
     const am_scenario_group_t *g = &d->sc->groups[gi];
-    am_sleep_spec_t spec = {0};
-    spec.duration = AM_USEC(am_dist_sample(&g->duration, &d->rng));
-    spec.steps = g->steps;
-    spec.fail = g->fail_rate > 0 && am_rng_unit(&d->rng) < g->fail_rate ? AM_ETASKFAIL : 0;
-    spec.result = (int64_t)index + 1;
-    am_task_id_t id = am_spawn_sleep(d->loop, d->gid[gi], &spec);
+    am_task_id_t id;
+    if (d->prog[gi]) {
+        id = am_spawn_program(d->loop, d->gid[gi], d->prog[gi]);
+    } else {
+        am_sleep_spec_t spec = {0};
+        spec.duration = AM_USEC(am_dist_sample(&g->duration, &d->rng));
+        spec.steps = g->steps;
+        spec.fail = g->fail_rate > 0 && am_rng_unit(&d->rng) < g->fail_rate ? AM_ETASKFAIL : 0;
+        spec.result = (int64_t)index + 1;
+        id = am_spawn_sleep(d->loop, d->gid[gi], &spec);
+    }
     if (!id) return 0;
     double timeout = g->timeout >= 0 ? g->timeout : d->sc->timeout;
     int wrap = g->timeout >= 0 || d->sc->combinator == AM_COMB_WAIT_FOR;
@@ -196,6 +206,46 @@ static int apply_combinator(am_driver_t *d)
     return d->node ? 0 : AM_ENOMEM;
 }
 
+/* Daemon tasks (workers around a queue) run until every other task has
+ * ended, then they are cancelled: the `await queue.join()` then
+ * `for w in workers: w.cancel()` ending of an asyncio program. */
+static void maybe_release_daemons(am_driver_t *d)
+{
+    if (d->workers_live || d->groups_left || !d->ndaemons) return;
+    for (size_t i = 0; i < d->ndaemons; i++)
+        am_task_cancel(d->loop, d->daemons[i]);
+    d->ndaemons = 0;
+}
+
+static void on_worker_done(am_loop_t *loop, am_task_id_t id, void *data)
+{
+    (void)loop;
+    (void)id;
+    am_driver_t *d = data;
+    d->workers_live--;
+    maybe_release_daemons(d);
+}
+
+static int push_daemon(am_driver_t *d, am_task_id_t id)
+{
+    if (d->ndaemons == d->daemons_cap) {
+        size_t cap = d->daemons_cap ? d->daemons_cap * 2 : 16;
+        am_task_id_t *v = realloc(d->daemons, cap * sizeof *v);
+        if (!v) return AM_ENOMEM;
+        d->daemons = v;
+        d->daemons_cap = cap;
+    }
+    d->daemons[d->ndaemons++] = id;
+    return 0;
+}
+
+static int watch_worker(am_driver_t *d, am_task_id_t id)
+{
+    if (am_task_add_done_cb(d->loop, id, on_worker_done, d) != 0) return AM_ENOMEM;
+    d->workers_live++;
+    return 0;
+}
+
 static int spawn_group(am_driver_t *d, size_t gi)
 {
     const am_scenario_group_t *g = &d->sc->groups[gi];
@@ -213,8 +263,14 @@ static int spawn_group(am_driver_t *d, size_t gi)
     for (uint64_t i = 0; i < g->count; i++) {
         am_task_id_t id = spawn_unit(d, gi, (uint32_t)i);
         if (!id) return AM_ENOMEM;
+        if (g->daemon) {
+            if (push_daemon(d, id) != 0) return AM_ENOMEM;
+            continue;
+        }
+        if (d->has_daemons && watch_worker(d, id) != 0) return AM_ENOMEM;
         d->units[d->nunits++] = id;
     }
+    if (d->has_daemons) maybe_release_daemons(d);
     if (--d->groups_left == 0 && !d->stopped) return apply_combinator(d);
     return 0;
 }
@@ -229,6 +285,39 @@ static void on_spawn(am_loop_t *loop, void *data)
     maybe_finish(d);
 }
 
+/* The scenario's primitives and queues, created in order: the ids its
+ * programs were parsed against are 1..n. */
+static int create_objects(am_driver_t *d)
+{
+    for (size_t i = 0; i < d->sc->nobjects; i++) {
+        const am_scenario_obj_t *o = &d->sc->objects[i];
+        int id;
+        switch (o->kind) {
+        case AM_OBJ_SEMAPHORE:
+        case AM_OBJ_BOUNDED_SEMAPHORE:
+            id = am_semaphore_new(d->loop, o->name, o->limit, o->kind == AM_OBJ_BOUNDED_SEMAPHORE);
+            break;
+        case AM_OBJ_LOCK:
+            id = am_lock_new(d->loop, o->name);
+            break;
+        case AM_OBJ_EVENT:
+            id = am_event_new(d->loop, o->name);
+            if (id > 0 && o->set) am_event_set(d->loop, id);
+            break;
+        case AM_OBJ_CONDITION:
+            id = am_condition_new(d->loop, o->name);
+            break;
+        case AM_OBJ_QUEUE:
+            id = am_queue_new(d->loop, o->name, o->qkind, o->limit);
+            break;
+        default:
+            id = AM_EINVAL;
+        }
+        if (id != (int)i + 1) return id < 0 ? id : AM_ESTATE; /* a loop that already had objects */
+    }
+    return 0;
+}
+
 am_driver_t *am_driver_new(am_loop_t *loop, const am_scenario_t *sc, uint64_t seed,
                            am_driver_cb on_finish, void *data)
 {
@@ -241,13 +330,23 @@ am_driver_t *am_driver_new(am_loop_t *loop, const am_scenario_t *sc, uint64_t se
     d->node_ended = -1;
     d->finished_at = -1;
     am_rng_seed(&d->rng, seed);
+    am_loop_seed(loop, seed ^ 0x5eedf00dULL); /* programs' durations: a stream of their own */
+    if (create_objects(d) != 0) {
+        free(d);
+        return NULL;
+    }
     for (size_t i = 0; i < sc->ngroups; i++) {
         int g = am_group_add(loop, sc->groups[i].name);
-        if (g < 0) {
+        int p = sc->groups[i].nops ? am_program_new(loop, sc->groups[i].ops, sc->groups[i].nops,
+                                                    sc->groups[i].repeat)
+                                   : 0;
+        if (g < 0 || p < 0) {
             free(d);
             return NULL;
         }
         d->gid[i] = (uint16_t)g;
+        d->prog[i] = p;
+        if (sc->groups[i].daemon) d->has_daemons = 1;
     }
     am_loop_set_drain_cb(loop, on_drain, d);
     return d;
@@ -314,6 +413,7 @@ void am_driver_free(am_driver_t *d)
     for (size_t i = 0; i < d->sc->ngroups; i++)
         if (d->spawn_callouts[i] > 0) am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
     free(d->units);
+    free(d->daemons);
     free(d->extra);
     free(d->sgroup);
     free(d);
@@ -334,6 +434,12 @@ int am_driver_add_tasks(am_driver_t *d, size_t gi, uint32_t n)
     for (; added < n; added++) {
         am_task_id_t id = spawn_unit(d, gi, d->sc->groups[gi].count + d->readded + added);
         if (!id) break;
+        if (d->sc->groups[gi].daemon) {
+            if (push_daemon(d, id) != 0) break;
+        } else if (d->has_daemons && watch_worker(d, id) != 0) {
+            break;
+        }
+        if (d->sc->groups[gi].daemon) continue;
         if (wait_loop)
             d->extra[d->nextra++] = id;
         else if (d->sc->combinator == AM_COMB_TASKGROUP && d->node)

@@ -41,9 +41,40 @@ static const char *const scenario_keys[S_NKEYS] = {
     "title",       "narration", "combinator",   "return_exceptions",
     "return_when", "loop",      "readd_failed", "timeout"};
 
-enum { G_COUNT, G_DURATION, G_FAIL_RATE, G_STEPS, G_TIMEOUT, G_SHIELD, G_START, G_NKEYS };
+enum {
+    G_COUNT,
+    G_DURATION,
+    G_FAIL_RATE,
+    G_STEPS,
+    G_TIMEOUT,
+    G_SHIELD,
+    G_START,
+    G_DO,
+    G_REPEAT,
+    G_DAEMON,
+    G_NKEYS
+};
 static const char *const group_keys[G_NKEYS] = {"count",   "duration", "fail_rate", "steps",
-                                                "timeout", "shield",   "start"};
+                                                "timeout", "shield",   "start",     "do",
+                                                "repeat",  "daemon"};
+
+/* Objects: [semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], [queue.NAME]. */
+enum { O_LIMIT, O_BOUNDED, O_SET, O_MAXSIZE, O_KIND, O_NKEYS };
+static const char *const object_keys[O_NKEYS] = {"limit", "bounded", "set", "maxsize", "kind"};
+static const struct {
+    const char *section;
+    am_obj_kind_t kind;
+    const char *const keys[3]; /* the keys this section takes */
+    int nkeys;
+} object_sections[] = {
+    {"semaphore", AM_OBJ_SEMAPHORE, {"limit", "bounded"}, 2},
+    {"lock", AM_OBJ_LOCK, {0}, 0},
+    {"event", AM_OBJ_EVENT, {"set"}, 1},
+    {"condition", AM_OBJ_CONDITION, {0}, 0},
+    {"queue", AM_OBJ_QUEUE, {"maxsize", "kind"}, 2},
+};
+static const char *const queue_kind_names[] = {
+    [AM_QUEUE_FIFO] = "fifo", [AM_QUEUE_LIFO] = "lifo", [AM_QUEUE_PRIORITY] = "priority"};
 
 static const char *const combinator_names[] = {[AM_COMB_NONE] = "none",
                                                [AM_COMB_GATHER] = "gather",
@@ -61,12 +92,15 @@ static const char *const return_when_names[] = {[AM_ALL_COMPLETED] = "ALL_COMPLE
 
 typedef struct loader_s {
     am_scenario_t *sc;
-    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP } where;
+    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP, IN_OBJECT } where;
     am_scenario_group_t *group; /* the [group.NAME] being read */
+    am_scenario_obj_t *object;  /* the object section being read */
+    int object_section;         /* its index in object_sections */
     uint64_t tasks;             /* count of the groups so far, current one excluded */
     int scenario_line;          /* line of the [scenario] header, 0 before it */
     int seen_s[S_NKEYS];        /* line each [scenario] key was set on, 0 if not yet */
     int seen_g[G_NKEYS];        /* the same for the current group */
+    int seen_o[O_NKEYS];        /* the same for the current object */
 } loader_t;
 
 const char *am_combinator_name(am_combinator_t c)
@@ -82,12 +116,25 @@ static void finish_group(am_ini_t *ini, loader_t *ld)
     if (!g || ini->error) return;
     if (!ld->seen_g[G_COUNT])
         am_ini_fail(ini, g->line, AM_EPARSE, "[group.%s]: missing required key \"count\"", g->name);
-    else if (!ld->seen_g[G_DURATION])
-        am_ini_fail(ini, g->line, AM_EPARSE, "[group.%s]: missing required key \"duration\"",
+    else if (!ld->seen_g[G_DURATION] && !ld->seen_g[G_DO])
+        am_ini_fail(ini, g->line, AM_EPARSE,
+                    "[group.%s]: missing required key \"duration\" (or \"do\" for a program)",
                     g->name);
+    else if (ld->seen_g[G_DO] &&
+             (ld->seen_g[G_DURATION] || ld->seen_g[G_STEPS] || ld->seen_g[G_FAIL_RATE]))
+        am_ini_fail(ini, ld->seen_g[G_DO], AM_EPARSE,
+                    "[group.%s]: \"do\" replaces duration, steps and fail_rate; write the "
+                    "sleep and a \"fail P\" step in the program",
+                    g->name);
+    else if (!ld->seen_g[G_DO] && (ld->seen_g[G_REPEAT] || ld->seen_g[G_DAEMON]))
+        am_ini_fail(ini, ld->seen_g[G_REPEAT] ? ld->seen_g[G_REPEAT] : ld->seen_g[G_DAEMON],
+                    AM_EPARSE, "[group.%s]: repeat and daemon need a program (\"do\")", g->name);
     ld->tasks += g->count;
     ld->group = NULL;
 }
+
+static void finish_object(am_ini_t *ini, loader_t *ld);
+static int start_object(am_ini_t *ini, loader_t *ld, const char *name);
 
 static void on_section(am_ini_t *ini, const char *name)
 {
@@ -97,7 +144,9 @@ static void on_section(am_ini_t *ini, const char *name)
     const char *gname;
 
     finish_group(ini, ld);
+    finish_object(ini, ld);
     if (ini->error) return;
+    if (start_object(ini, ld, name)) return;
     if (!strcmp(name, "scenario")) {
         if (ld->scenario_line) {
             am_ini_fail(ini, ini->line, AM_EPARSE,
@@ -110,7 +159,9 @@ static void on_section(am_ini_t *ini, const char *name)
     }
     if (strncmp(name, "group.", 6) != 0) {
         am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "unknown section [%s]; expected [scenario] or [group.NAME]", name);
+                    "unknown section [%s]; expected [scenario], [group.NAME], [semaphore.NAME], "
+                    "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]",
+                    name);
         return;
     }
     gname = name + 6;
@@ -138,26 +189,33 @@ static void on_section(am_ini_t *ini, const char *name)
     g->duration.kind = AM_DIST_FIXED;
     g->steps = 1;
     g->timeout = -1;
+    g->repeat = 1;
     g->line = ini->line;
     memset(ld->seen_g, 0, sizeof(ld->seen_g));
     ld->group = g;
     ld->where = IN_GROUP;
 }
 
-static void append_narration(am_ini_t *ini, am_scenario_t *sc, const char *text)
+/* Append a line to a multi-line value (narration, do), joined by `sep`. */
+static void append_text(am_ini_t *ini, char **dst, const char *text, char sep)
 {
-    size_t old = sc->narration ? strlen(sc->narration) : 0, add = strlen(text);
+    size_t old = *dst ? strlen(*dst) : 0, add = strlen(text);
     char *p;
 
     if (!add) return;
-    p = realloc(sc->narration, old + add + 2);
+    p = realloc(*dst, old + add + 2);
     if (!p) {
         am_ini_fail(ini, ini->line, AM_ENOMEM, "out of memory");
         return;
     }
-    if (old) p[old++] = '\n';
+    if (old) p[old++] = sep;
     memcpy(p + old, text, add + 1);
-    sc->narration = p;
+    *dst = p;
+}
+
+static void append_narration(am_ini_t *ini, am_scenario_t *sc, const char *text)
+{
+    append_text(ini, &sc->narration, text, '\n');
 }
 
 /* Look name up case-insensitively in a table of words; -1 if absent. */
@@ -262,6 +320,158 @@ static void set_group_key(am_ini_t *ini, loader_t *ld, int k, const char *key, c
         if (am_parse_seconds(value, 0, &g->start))
             am_ini_bad_value(ini, key, "expected seconds >= 0", value);
         break;
+    case G_DO:
+        g->program_line = ini->line;
+        append_text(ini, &g->program, value, ' ');
+        break;
+    case G_REPEAT:
+        if (!strcasecmp(value, "forever"))
+            g->repeat = 0;
+        else if (am_parse_uint(value, 1, 1000000000, &u))
+            am_ini_bad_value(ini, key,
+                             "expected a whole number from 1 to 1000000000 or \"forever\"", value);
+        else
+            g->repeat = (uint32_t)u;
+        break;
+    case G_DAEMON:
+        set_bool(ini, key, value, &g->daemon);
+        break;
+    }
+}
+
+/* ---- objects ---- */
+
+static void finish_object(am_ini_t *ini, loader_t *ld)
+{
+    am_scenario_obj_t *o = ld->object;
+    if (!o || ini->error) return;
+    if (o->kind == AM_OBJ_SEMAPHORE && !ld->seen_o[O_LIMIT])
+        am_ini_fail(ini, o->line, AM_EPARSE, "[semaphore.%s]: missing required key \"limit\"",
+                    o->name);
+    ld->object = NULL;
+}
+
+static int name_taken(const am_scenario_t *sc, const char *name)
+{
+    for (size_t i = 0; i < sc->nobjects; i++)
+        if (!strcmp(sc->objects[i].name, name)) return sc->objects[i].line;
+    return 0;
+}
+
+/* Start an object section; 0 when `name` is not one. */
+static int start_object(am_ini_t *ini, loader_t *ld, const char *name)
+{
+    am_scenario_t *sc = ld->sc;
+    for (size_t i = 0; i < COUNT(object_sections); i++) {
+        size_t len = strlen(object_sections[i].section);
+        if (strncmp(name, object_sections[i].section, len) != 0 || name[len] != '.') continue;
+        const char *oname = name + len + 1;
+        if (!am_is_name(oname, AM_OBJ_NAME_MAX, 0))
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "[%s]: expected a name of 1 to %d letters, digits, \"_\" or \"-\"", name,
+                        AM_OBJ_NAME_MAX - 1);
+        else if (name_taken(sc, oname))
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "[%s]: the name \"%s\" is already used (line %d)", name, oname,
+                        name_taken(sc, oname));
+        else if (sc->nobjects == AM_SCENARIO_MAX_OBJECTS)
+            am_ini_fail(ini, ini->line, AM_EPARSE, "too many primitives and queues (at most %d)",
+                        AM_SCENARIO_MAX_OBJECTS);
+        if (ini->error) return 1;
+        am_scenario_obj_t *o = &sc->objects[sc->nobjects++];
+        memset(o, 0, sizeof *o);
+        o->kind = object_sections[i].kind;
+        strcpy(o->name, oname);
+        o->line = ini->line;
+        memset(ld->seen_o, 0, sizeof ld->seen_o);
+        ld->object = o;
+        ld->object_section = (int)i;
+        ld->where = IN_OBJECT;
+        return 1;
+    }
+    return 0;
+}
+
+static void on_object_key(am_ini_t *ini, loader_t *ld, const char *key, const char *value)
+{
+    am_scenario_obj_t *o = ld->object;
+    const char *section = object_sections[ld->object_section].section;
+    int nkeys = object_sections[ld->object_section].nkeys;
+    int allowed = 0;
+    for (int i = 0; i < nkeys; i++)
+        if (!strcmp(object_sections[ld->object_section].keys[i], key)) allowed = 1;
+    int k = am_ini_lookup(object_keys, O_NKEYS, key);
+    if (!allowed || k < 0) {
+        char expected[96];
+        if (nkeys)
+            am_ini_join(expected, sizeof expected, object_sections[ld->object_section].keys,
+                        (size_t)nkeys);
+        am_ini_fail(ini, ini->line, AM_EPARSE, "unknown key \"%s\" in [%s.%s]; %s%s", key, section,
+                    o->name, nkeys ? "expected " : "this section takes no keys",
+                    nkeys ? expected : "");
+        return;
+    }
+    if (ld->seen_o[k]) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate key \"%s\" in [%s.%s] (first on line %d)",
+                    key, section, o->name, ld->seen_o[k]);
+        return;
+    }
+    ld->seen_o[k] = ini->line;
+    uint64_t u;
+    int b, i;
+    switch (k) {
+    case O_LIMIT:
+        if (am_parse_uint(value, 1, 1000000000, &u))
+            am_ini_bad_value(ini, key, "expected a whole number from 1 to 1000000000", value);
+        else
+            o->limit = (uint32_t)u;
+        break;
+    case O_BOUNDED:
+        set_bool(ini, key, value, &b);
+        if (!ini->error) o->kind = b ? AM_OBJ_BOUNDED_SEMAPHORE : AM_OBJ_SEMAPHORE;
+        break;
+    case O_SET:
+        set_bool(ini, key, value, &o->set);
+        break;
+    case O_MAXSIZE:
+        if (am_parse_uint(value, 0, 1000000000, &u))
+            am_ini_bad_value(ini, key, "expected a whole number from 0 (unbounded) to 1000000000",
+                             value);
+        else
+            o->limit = (uint32_t)u;
+        break;
+    case O_KIND:
+        i = lookup_word(queue_kind_names, COUNT(queue_kind_names), value);
+        if (i < 0)
+            am_ini_bad_value(ini, key, "expected fifo, lifo or priority", value);
+        else
+            o->qkind = (am_queue_kind_t)i;
+        break;
+    }
+}
+
+/* The scenario's own objects, for the program parser: ids are 1..n in order. */
+static int scenario_lookup(void *ctx, const char *name, am_obj_kind_t *kind)
+{
+    const am_scenario_t *sc = ctx;
+    for (size_t i = 0; i < sc->nobjects; i++)
+        if (!strcmp(sc->objects[i].name, name)) {
+            *kind = sc->objects[i].kind;
+            return (int)i + 1;
+        }
+    return AM_ENOENT;
+}
+
+/* Programs may name objects declared further down: parse them at the end. */
+static void parse_programs(am_ini_t *ini, am_scenario_t *sc)
+{
+    for (size_t i = 0; i < sc->ngroups && !ini->error; i++) {
+        am_scenario_group_t *g = &sc->groups[i];
+        if (!g->program) continue;
+        char why[320];
+        if (am_program_parse(scenario_lookup, sc, g->program, g->ops, AM_PROGRAM_MAX_OPS, &g->nops,
+                             why, sizeof why) != 0)
+            am_ini_fail(ini, g->program_line, AM_EPARSE, "do: %s", why);
     }
 }
 
@@ -277,11 +487,17 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
     if (ini->continuation) {
         if (ld->where == IN_SCENARIO && !strcmp(key, "narration"))
             append_narration(ini, ld->sc, value);
+        else if (ld->where == IN_GROUP && !strcmp(key, "do"))
+            append_text(ini, &ld->group->program, value, ' ');
         else
             am_ini_fail(ini, ini->line, AM_EPARSE,
-                        "indented line continues \"%s\", but only narration may span several "
-                        "lines",
+                        "indented line continues \"%s\", but only narration and do may span "
+                        "several lines",
                         key);
+        return;
+    }
+    if (ld->where == IN_OBJECT) {
+        on_object_key(ini, ld, key, value);
         return;
     }
     if (ld->where == IN_NOTHING) {
@@ -347,8 +563,10 @@ int am_scenario_load(const char *path, am_scenario_t *sc, char *err, size_t errs
 
     if (am_ini_run(&ini) == 0) {
         finish_group(&ini, &ld);
+        finish_object(&ini, &ld);
         if (!ini.error && sc->ngroups == 0)
             am_ini_fail(&ini, 0, AM_EPARSE, "no [group.NAME] section");
+        parse_programs(&ini, sc);
     }
     if (ini.error) {
         am_scenario_free(sc);
@@ -362,6 +580,12 @@ void am_scenario_free(am_scenario_t *sc)
 {
     free(sc->narration);
     sc->narration = NULL;
+    for (size_t i = 0; i < sc->ngroups; i++) {
+        am_program_ops_free(sc->groups[i].ops, sc->groups[i].nops);
+        sc->groups[i].nops = 0;
+        free(sc->groups[i].program);
+        sc->groups[i].program = NULL;
+    }
 }
 
 uint64_t am_scenario_tasks(const am_scenario_t *sc)

@@ -542,7 +542,8 @@ static void test_event_json_truncation(void **state)
     am_loop_t *loop = e->loop;
     am_task_id_t t = spawn(loop, 0, 1.0, 1, AM_ETASKFAIL);
     run(e);
-    am_event_t ev = {AM_EV_ENDED, t, AM_KIND_SLEEP, AM_TASK_FAILED, 0, 0, 1, AM_ETASKFAIL, S(1.0)};
+    am_event_t ev = {AM_EV_ENDED, t, AM_KIND_SLEEP, AM_TASK_FAILED, 0,
+                     0,           1, AM_ETASKFAIL,  S(1.0),         0};
     char full[512];
     int n = am_event_json(loop, &ev, full, sizeof full);
     assert_int_equal(n, (int)strlen(full));

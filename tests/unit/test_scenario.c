@@ -252,10 +252,15 @@ static void assert_load_error(const char *content, int line, const char *msg)
 
 static const bad_case_t bad_cases[] = {
     /* sections */
-    {G "[bogus]\n", 4, "unknown section [bogus]; expected [scenario] or [group.NAME]"},
+    {G "[bogus]\n", 4,
+     "unknown section [bogus]; expected [scenario], [group.NAME], [semaphore.NAME], "
+     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
     {G "[Scenario]\ntitle = x\n", 4,
-     "unknown section [Scenario]; expected [scenario] or [group.NAME]"},
-    {G "[]\n", 4, "unknown section []; expected [scenario] or [group.NAME]"},
+     "unknown section [Scenario]; expected [scenario], [group.NAME], [semaphore.NAME], "
+     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+    {G "[]\n", 4,
+     "unknown section []; expected [scenario], [group.NAME], [semaphore.NAME], "
+     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
     {G "[group.]\n", 4,
      "[group.]: expected a group name of 1 to 31 letters, digits, \"_\" or \"-\""},
     {G "[group.a b]\n", 4,
@@ -276,10 +281,10 @@ static const bad_case_t bad_cases[] = {
      "return_exceptions, return_when, loop, readd_failed or timeout"},
     {G "tasks = 5\n", 4,
      "unknown key \"tasks\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield or start"},
+     "shield, start, do, repeat or daemon"},
     {G "Count = 5\n", 4,
      "unknown key \"Count\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield or start"},
+     "shield, start, do, repeat or daemon"},
     {G "count = 2\n", 4, "duplicate key \"count\" in [group.a] (first on line 2)"},
     {"[scenario]\ntitle = a\n\ntitle = b\n" G, 4,
      "duplicate key \"title\" in [scenario] (first on line 2)"},
@@ -287,9 +292,9 @@ static const bad_case_t bad_cases[] = {
      "expected \"key = value\", \"[section]\" or a comment, got \"just some words\""},
     {G "= 5\n", 4, "expected a key name before \"=\", got \"= 5\""},
     {G "steps = 2\n  3\n", 5,
-     "indented line continues \"steps\", but only narration may span several lines"},
+     "indented line continues \"steps\", but only narration and do may span several lines"},
     {"[scenario]\ntitle = A\n  long title\n" G, 3,
-     "indented line continues \"title\", but only narration may span several lines"},
+     "indented line continues \"title\", but only narration and do may span several lines"},
     /* values */
     {"[group.a]\ncount = abc\nduration = 1\n", 2,
      "count: expected a whole number from 1 to 100000000, got \"abc\""},
@@ -348,7 +353,8 @@ static const bad_case_t bad_cases[] = {
     /* required keys, at the group's header line */
     {"[group.a]\nduration = 1\n[group.b]\ncount = 1\nduration = 1\n", 1,
      "[group.a]: missing required key \"count\""},
-    {G "\n[group.b]\ncount = 1\n", 5, "[group.b]: missing required key \"duration\""},
+    {G "\n[group.b]\ncount = 1\n", 5,
+     "[group.b]: missing required key \"duration\" (or \"do\" for a program)"},
     {G "[group.b]\n", 4, "[group.b]: missing required key \"count\""},
     /* the whole file */
     {"[scenario]\ntitle = nothing to run\n", 0, "no [group.NAME] section"},
@@ -365,7 +371,7 @@ static const bad_case_t bad_cases[] = {
      "count = 0\n",
      11,
      "unknown key \"bogus\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield or start"},
+     "shield, start, do, repeat or daemon"},
 };
 
 static void test_errors(void **state)

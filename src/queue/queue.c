@@ -1,0 +1,308 @@
+/* queue.c — asyncio.Queue, LifoQueue and PriorityQueue, with statistics.
+ *
+ * Items live in one binary heap whose order depends on the kind: FIFO by
+ * insertion, LIFO by reverse insertion, priority by (priority, insertion) so
+ * that equal priorities stay FIFO. A put into a full queue, or a get from an
+ * empty one, suspends the task in a FIFO ring; the other side hands items or
+ * room over directly, so no wake-up is ever lost to a task that slips in. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime/objects.h"
+
+#define SAMPLE_INTERVAL AM_USEC(0.25) /* virtual time between depth samples */
+
+const char *am_queue_kind_name(am_queue_kind_t k)
+{
+    switch (k) {
+    case AM_QUEUE_FIFO: return "fifo";
+    case AM_QUEUE_LIFO: return "lifo";
+    case AM_QUEUE_PRIORITY: return "priority";
+    }
+    return "?";
+}
+
+static int before(const am_queue_t *q, const am_qitem_t *a, const am_qitem_t *b)
+{
+    switch (q->kind) {
+    case AM_QUEUE_LIFO: return a->seq > b->seq;
+    case AM_QUEUE_PRIORITY:
+        if (a->prio != b->prio) return a->prio < b->prio;
+        return a->seq < b->seq;
+    default: return a->seq < b->seq;
+    }
+}
+
+static int heap_push(am_queue_t *q, am_qitem_t it)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 16;
+        am_qitem_t *v = realloc(q->items, cap * sizeof *v);
+        if (!v) return AM_ENOMEM;
+        q->items = v;
+        q->cap = cap;
+    }
+    size_t i = q->n++;
+    while (i > 0) {
+        size_t p = (i - 1) / 2;
+        if (!before(q, &it, &q->items[p])) break;
+        q->items[i] = q->items[p];
+        i = p;
+    }
+    q->items[i] = it;
+    return 0;
+}
+
+static am_qitem_t heap_pop(am_queue_t *q)
+{
+    am_qitem_t top = q->items[0];
+    am_qitem_t last = q->items[--q->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= q->n) break;
+        if (c + 1 < q->n && before(q, &q->items[c + 1], &q->items[c])) c++;
+        if (!before(q, &q->items[c], &last)) break;
+        q->items[i] = q->items[c];
+        i = c;
+    }
+    if (q->n) q->items[i] = last;
+    return top;
+}
+
+/* Depth history: sample-and-hold every SAMPLE_INTERVAL of virtual time. */
+static void sample(am_queue_t *q, am_time_t now)
+{
+    if (q->next_sample == 0) q->next_sample = now;
+    for (int k = 0; now >= q->next_sample && k < AM_QUEUE_HISTORY; k++) {
+        q->history[q->history_head] = (uint32_t)q->n;
+        q->history_head = (q->history_head + 1) % AM_QUEUE_HISTORY;
+        if (q->nhistory < AM_QUEUE_HISTORY) q->nhistory++;
+        q->next_sample += SAMPLE_INTERVAL;
+    }
+    if (now >= q->next_sample) q->next_sample = now + SAMPLE_INTERVAL; /* a long quiet spell */
+}
+
+static int full(const am_queue_t *q)
+{
+    return q->maxsize > 0 && q->n >= q->maxsize;
+}
+
+static int insert(am_loop_t *loop, am_queue_t *q, int64_t value, int64_t prio)
+{
+    am_time_t now = am__now(loop);
+    am_qitem_t it = {prio, q->seq++, value, now};
+    if (heap_push(q, it) != 0) return AM_ENOMEM;
+    q->puts++;
+    q->unfinished++;
+    if (q->n > q->max_depth) q->max_depth = q->n;
+    sample(q, now);
+    return 0;
+}
+
+static am_qitem_t take(am_loop_t *loop, am_queue_t *q)
+{
+    am_time_t now = am__now(loop);
+    am_qitem_t it = heap_pop(q);
+    q->gets++;
+    q->window[q->window_head] = now - it.enq;
+    q->window_head = (q->window_head + 1) % AM_QUEUE_WINDOW;
+    if (q->nwindow < AM_QUEUE_WINDOW) q->nwindow++;
+    q->wait_sum += AM_SECONDS(now - it.enq);
+    sample(q, now);
+    return it;
+}
+
+/* Move items to waiting getters and room to waiting putters until neither can go on. */
+static void settle(am_loop_t *loop, int obj)
+{
+    for (;;) {
+        am_obj_t *o = &loop->objs[obj];
+        am_queue_t *q = o->q;
+        if (q->n > 0 && o->waiters.live > 0) {
+            am_task_id_t g = am__ring_pop_live(loop, &o->waiters);
+            if (g) {
+                take(loop, q);
+                am__program_resume(loop, g);
+            }
+            continue;
+        }
+        if (!full(q) && q->putters.live > 0) {
+            am_task_id_t p = am__ring_pop_live(loop, &q->putters);
+            if (p) {
+                /* a blocked putter keeps its item's priority in its value field */
+                if (insert(loop, q, p, am__task(loop, p)->value) != 0) return;
+                am__program_resume(loop, p);
+            }
+            continue;
+        }
+        return;
+    }
+}
+
+int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32_t maxsize)
+{
+    if ((unsigned)kind > AM_QUEUE_PRIORITY) return AM_EINVAL;
+    am_queue_t *q = calloc(1, sizeof *q);
+    if (!q) return AM_ENOMEM;
+    q->kind = kind;
+    q->maxsize = maxsize;
+    am_rate_init(&q->put_rate, 0.3);
+    am_rate_init(&q->get_rate, 0.3);
+    int id = am__obj_new(loop, name, AM_OBJ_QUEUE);
+    if (id < 0) {
+        free(q);
+        return id;
+    }
+    loop->objs[id].q = q;
+    return id;
+}
+
+void am__queue_free(am_queue_t *q)
+{
+    am__ring_free(&q->putters);
+    am__ring_free(&q->joiners);
+    free(q->items);
+    free(q);
+}
+
+static am_queue_t *queue(const am_loop_t *loop, int obj)
+{
+    am_obj_t *o = am__obj(loop, obj, AM_OBJ_QUEUE);
+    return o ? o->q : NULL;
+}
+
+int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t prio)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    if (full(q) || q->putters.live > 0) { /* FIFO among producers too */
+        am__task(loop, id)->value = prio;
+        if (am__ring_push(&q->putters, id) != 0) return AM_ENOMEM;
+        am__task(loop, id)->flags |= AM_TF_WAITING;
+        am__task(loop, id)->obj = (uint32_t)obj;
+        return 0;
+    }
+    if (insert(loop, q, id, prio) != 0) return AM_ENOMEM;
+    settle(loop, obj);
+    return 1;
+}
+
+int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj)
+{
+    am_obj_t *o = am__obj(loop, obj, AM_OBJ_QUEUE);
+    if (!o) return AM_EINVAL;
+    if (o->q->n > 0 && o->waiters.live == 0) {
+        take(loop, o->q);
+        settle(loop, obj);
+        return 1;
+    }
+    if (am__ring_push(&o->waiters, id) != 0) return AM_ENOMEM;
+    am__task(loop, id)->flags |= AM_TF_WAITING;
+    am__task(loop, id)->obj = (uint32_t)obj;
+    return 0;
+}
+
+int am__queue_join(am_loop_t *loop, am_task_id_t id, int obj)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    if (q->unfinished == 0) return 1;
+    if (am__ring_push(&q->joiners, id) != 0) return AM_ENOMEM;
+    am__task(loop, id)->flags |= AM_TF_WAITING;
+    am__task(loop, id)->obj = (uint32_t)obj;
+    return 0;
+}
+
+int am_queue_task_done(am_loop_t *loop, int obj)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    if (q->unfinished == 0) return AM_EINVAL; /* ValueError: called too many times */
+    if (--q->unfinished == 0) {
+        am_task_id_t j;
+        while ((j = am__ring_pop_live(loop, &q->joiners)) != 0) am__program_resume(loop, j);
+    }
+    return 0;
+}
+
+int am_queue_put_nowait(am_loop_t *loop, int obj, int64_t value, int64_t priority)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    if (full(q)) return AM_EFULL;
+    if (insert(loop, q, value, priority) != 0) return AM_ENOMEM;
+    settle(loop, obj);
+    return 0;
+}
+
+int am_queue_get_nowait(am_loop_t *loop, int obj, int64_t *value)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    if (q->n == 0) return AM_EEMPTY;
+    am_qitem_t it = take(loop, q);
+    if (value) *value = it.value;
+    settle(loop, obj);
+    return 0;
+}
+
+int am_queue_set_maxsize(am_loop_t *loop, int obj, uint32_t maxsize)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    q->maxsize = maxsize;
+    settle(loop, obj);
+    return 0;
+}
+
+size_t am_queue_depth(const am_loop_t *loop, int obj)
+{
+    const am_queue_t *q = queue(loop, obj);
+    return q ? q->n : 0;
+}
+
+static int cmp_time(const void *a, const void *b)
+{
+    am_time_t x = *(const am_time_t *)a, y = *(const am_time_t *)b;
+    return (x > y) - (x < y);
+}
+
+int am_queue_stats(am_loop_t *loop, int obj, am_queue_stats_t *out)
+{
+    am_obj_t *o = am__obj(loop, obj, AM_OBJ_QUEUE);
+    if (!o) return AM_EINVAL;
+    am_queue_t *q = o->q;
+    am_time_t now = am__now(loop);
+    sample(q, now);
+    am_rate_update(&q->put_rate, (double)q->puts, AM_SECONDS(now));
+    am_rate_update(&q->get_rate, (double)q->gets, AM_SECONDS(now));
+    memset(out, 0, sizeof *out);
+    out->kind = q->kind;
+    out->maxsize = q->maxsize;
+    out->depth = q->n;
+    out->max_depth = q->max_depth;
+    out->puts = q->puts;
+    out->gets = q->gets;
+    out->unfinished = q->unfinished;
+    out->blocked_producers = q->putters.live;
+    out->blocked_consumers = o->waiters.live;
+    out->joiners = q->joiners.live;
+    double pr = am_rate_value(&q->put_rate), gr = am_rate_value(&q->get_rate);
+    out->put_rate = pr == pr ? pr : 0; /* NAN until the meter has two samples */
+    out->get_rate = gr == gr ? gr : 0;
+    if (q->nwindow) {
+        am_time_t w[AM_QUEUE_WINDOW];
+        memcpy(w, q->window, q->nwindow * sizeof *w);
+        qsort(w, q->nwindow, sizeof *w, cmp_time);
+        out->wait_p50 = AM_SECONDS(w[(q->nwindow - 1) * 50 / 100]);
+        out->wait_p95 = AM_SECONDS(w[(q->nwindow - 1) * 95 / 100]);
+        out->wait_max = AM_SECONDS(w[q->nwindow - 1]);
+    }
+    out->wait_mean = q->gets ? q->wait_sum / (double)q->gets : 0;
+    for (size_t i = 0; i < q->nhistory; i++)
+        out->history[i] =
+            q->history[(q->history_head + AM_QUEUE_HISTORY - q->nhistory + i) % AM_QUEUE_HISTORY];
+    out->nhistory = q->nhistory;
+    return 0;
+}
