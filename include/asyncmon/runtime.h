@@ -46,6 +46,7 @@ typedef enum am_task_state_e {
 typedef enum am_task_kind_e {
     AM_KIND_SLEEP,        /* simulated work: sleeps, advances progress, may fail */
     AM_KIND_PROGRAM,      /* simulated coroutine running a program (program.h) */
+    AM_KIND_EXTERN,       /* work driven by C code outside the runtime (am_spawn_extern) */
     AM_KIND_GATHER,       /* node: asyncio.gather */
     AM_KIND_WAIT,         /* node: asyncio.wait */
     AM_KIND_AS_COMPLETED, /* node: asyncio.as_completed */
@@ -167,6 +168,27 @@ typedef struct am_sleep_spec_s {
 
 /* Create a simulated task; it starts at the loop's next turn. 0 when out of memory. */
 am_task_id_t am_spawn_sleep(am_loop_t *loop, uint16_t group, const am_sleep_spec_t *spec);
+
+/* ---- tasks driven from outside (real commands, custom models) ----
+ * The runtime owns the task's state, events, deadline and cancellation; the
+ * code that created it does the work and says when it is over. start runs
+ * when the task starts (pending -> running); cancel runs once when a
+ * cancellation (timeout: from a deadline) is delivered, and the task ends
+ * when its owner calls am_task_finish, at once or later (a process that
+ * needs time to exit). */
+typedef struct am_extern_ops_s {
+    void (*start)(am_loop_t *loop, am_task_id_t id, void *ctx);
+    void (*cancel)(am_loop_t *loop, am_task_id_t id, void *ctx, int timeout);
+} am_extern_ops_t;
+/* name: shown for the task (copied; NULL: "group-N"). 0 when out of memory. */
+am_task_id_t am_spawn_extern(am_loop_t *loop, uint16_t group, const char *name,
+                             const am_extern_ops_t *ops, void *ctx);
+/* End an extern task: AM_TASK_DONE with a result, or FAILED / CANCELLED /
+ * TIMED_OUT with an AM_E... error. AM_ESTATE if it has ended already. */
+int am_task_finish(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int64_t value);
+/* Progress of an extern task (total 0: unknown). */
+int am_task_set_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t total);
+void *am_task_extern_ctx(const am_loop_t *loop, am_task_id_t id);
 
 /* ---- any task ---- */
 size_t am_task_count(const am_loop_t *loop); /* ids are 1..count */

@@ -3,8 +3,11 @@
  * Items live in one binary heap whose order depends on the kind: FIFO by
  * insertion, LIFO by reverse insertion, priority by (priority, insertion) so
  * that equal priorities stay FIFO. A put into a full queue, or a get from an
- * empty one, suspends the task in a FIFO ring; the other side hands items or
- * room over directly, so no wake-up is ever lost to a task that slips in. */
+ * empty one, suspends the task in a FIFO ring; the other side sets an item or
+ * room aside for the first waiter and lets it through, so no wake-up is ever
+ * lost to a task that slips in. The waiter takes what was set aside when it
+ * runs; cancelled before that, as asyncio's get and put would be, it takes
+ * nothing and what was set aside goes to the next waiter. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,9 +18,12 @@
 const char *am_queue_kind_name(am_queue_kind_t k)
 {
     switch (k) {
-    case AM_QUEUE_FIFO: return "fifo";
-    case AM_QUEUE_LIFO: return "lifo";
-    case AM_QUEUE_PRIORITY: return "priority";
+    case AM_QUEUE_FIFO:
+        return "fifo";
+    case AM_QUEUE_LIFO:
+        return "lifo";
+    case AM_QUEUE_PRIORITY:
+        return "priority";
     }
     return "?";
 }
@@ -25,11 +31,13 @@ const char *am_queue_kind_name(am_queue_kind_t k)
 static int before(const am_queue_t *q, const am_qitem_t *a, const am_qitem_t *b)
 {
     switch (q->kind) {
-    case AM_QUEUE_LIFO: return a->seq > b->seq;
+    case AM_QUEUE_LIFO:
+        return a->seq > b->seq;
     case AM_QUEUE_PRIORITY:
         if (a->prio != b->prio) return a->prio < b->prio;
         return a->seq < b->seq;
-    default: return a->seq < b->seq;
+    default:
+        return a->seq < b->seq;
     }
 }
 
@@ -70,74 +78,118 @@ static am_qitem_t heap_pop(am_queue_t *q)
     return top;
 }
 
-/* Depth history: sample-and-hold every SAMPLE_INTERVAL of virtual time. */
-static void sample(am_queue_t *q, am_time_t now)
+/* Depth history: a sample every SAMPLE_INTERVAL of virtual time, filled in
+ * lazily. The depth has not changed since the last call, so every sample due
+ * before `now` holds it: callers about to change the depth sample first. The
+ * sample due at `now` itself is taken only when `upto` is set (a reader),
+ * else by the next call, once the instant's changes are all made. */
+static void sample(am_queue_t *q, am_time_t now, int upto)
 {
-    if (q->next_sample == 0) q->next_sample = now;
-    for (int k = 0; now >= q->next_sample && k < AM_QUEUE_HISTORY; k++) {
+    am_time_t last = upto ? now : now - 1;
+    if (q->next_sample < 0) q->next_sample = now;
+    for (int k = 0; last >= q->next_sample && k < AM_QUEUE_HISTORY; k++) {
         q->history[q->history_head] = (uint32_t)q->n;
         q->history_head = (q->history_head + 1) % AM_QUEUE_HISTORY;
         if (q->nhistory < AM_QUEUE_HISTORY) q->nhistory++;
         q->next_sample += SAMPLE_INTERVAL;
     }
-    if (now >= q->next_sample) q->next_sample = now + SAMPLE_INTERVAL; /* a long quiet spell */
+    if (last >= q->next_sample) q->next_sample = last + SAMPLE_INTERVAL; /* a long quiet spell */
 }
 
+/* Room set aside for putters let through counts as taken; items set aside
+ * for getters are still in the queue but no longer available. */
 static int full(const am_queue_t *q)
 {
-    return q->maxsize > 0 && q->n >= q->maxsize;
+    return q->maxsize > 0 && q->n + q->promised_room >= q->maxsize;
+}
+
+static size_t available(const am_queue_t *q)
+{
+    return q->n - q->promised_items;
 }
 
 static int insert(am_loop_t *loop, am_queue_t *q, int64_t value, int64_t prio)
 {
     am_time_t now = am__now(loop);
     am_qitem_t it = {prio, q->seq++, value, now};
+    sample(q, now, 0);
     if (heap_push(q, it) != 0) return AM_ENOMEM;
     q->puts++;
     q->unfinished++;
     if (q->n > q->max_depth) q->max_depth = q->n;
-    sample(q, now);
     return 0;
 }
 
 static am_qitem_t take(am_loop_t *loop, am_queue_t *q)
 {
     am_time_t now = am__now(loop);
+    sample(q, now, 0);
     am_qitem_t it = heap_pop(q);
     q->gets++;
     q->window[q->window_head] = now - it.enq;
     q->window_head = (q->window_head + 1) % AM_QUEUE_WINDOW;
     if (q->nwindow < AM_QUEUE_WINDOW) q->nwindow++;
     q->wait_sum += AM_SECONDS(now - it.enq);
-    sample(q, now);
     return it;
 }
 
-/* Move items to waiting getters and room to waiting putters until neither can go on. */
+static void let_through(am_loop_t *loop, am_task_id_t id)
+{
+    am__program_resume(loop, id);
+    am__task(loop, id)->flags |= AM_TF_HANDED;
+}
+
+/* Set items aside for waiting getters and room for waiting putters until
+ * neither can go on. */
 static void settle(am_loop_t *loop, int obj)
 {
     for (;;) {
         am_obj_t *o = &loop->objs[obj];
         am_queue_t *q = o->q;
-        if (q->n > 0 && o->waiters.live > 0) {
+        if (available(q) > 0 && o->waiters.live > 0) {
             am_task_id_t g = am__ring_pop_live(loop, &o->waiters);
             if (g) {
-                take(loop, q);
-                am__program_resume(loop, g);
+                q->promised_items++;
+                let_through(loop, g);
             }
             continue;
         }
         if (!full(q) && q->putters.live > 0) {
             am_task_id_t p = am__ring_pop_live(loop, &q->putters);
             if (p) {
-                /* a blocked putter keeps its item's priority in its value field */
-                if (insert(loop, q, p, am__task(loop, p)->value) != 0) return;
-                am__program_resume(loop, p);
+                q->promised_room++;
+                let_through(loop, p);
             }
             continue;
         }
         return;
     }
+}
+
+void am__queue_handed_run(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind)
+{
+    am_queue_t *q = loop->objs[obj].q;
+    am__task(loop, id)->flags &= (uint8_t)~AM_TF_HANDED;
+    if (kind == AM_OP_GET) {
+        q->promised_items--;
+        take(loop, q);
+    } else {
+        q->promised_room--;
+        /* a blocked putter keeps its item's priority in its value field */
+        insert(loop, q, id, am__task(loop, id)->value);
+    }
+    settle(loop, obj);
+}
+
+void am__queue_handed_abort(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind)
+{
+    am_queue_t *q = loop->objs[obj].q;
+    am__task(loop, id)->flags &= (uint8_t)~AM_TF_HANDED;
+    if (kind == AM_OP_GET)
+        q->promised_items--;
+    else
+        q->promised_room--;
+    settle(loop, obj);
 }
 
 int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32_t maxsize)
@@ -147,6 +199,7 @@ int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32
     if (!q) return AM_ENOMEM;
     q->kind = kind;
     q->maxsize = maxsize;
+    q->next_sample = -1;
     am_rate_init(&q->put_rate, 0.3);
     am_rate_init(&q->get_rate, 0.3);
     int id = am__obj_new(loop, name, AM_OBJ_QUEUE);
@@ -192,7 +245,7 @@ int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj)
 {
     am_obj_t *o = am__obj(loop, obj, AM_OBJ_QUEUE);
     if (!o) return AM_EINVAL;
-    if (o->q->n > 0 && o->waiters.live == 0) {
+    if (available(o->q) > 0 && o->waiters.live == 0) {
         take(loop, o->q);
         settle(loop, obj);
         return 1;
@@ -221,9 +274,22 @@ int am_queue_task_done(am_loop_t *loop, int obj)
     if (q->unfinished == 0) return AM_EINVAL; /* ValueError: called too many times */
     if (--q->unfinished == 0) {
         am_task_id_t j;
-        while ((j = am__ring_pop_live(loop, &q->joiners)) != 0) am__program_resume(loop, j);
+        while ((j = am__ring_pop_live(loop, &q->joiners)) != 0)
+            am__program_resume(loop, j);
+        am_callout_cb cb = q->join_cb;
+        q->join_cb = NULL;
+        if (cb) cb(loop, q->join_data);
     }
     return 0;
+}
+
+int am_queue_on_join(am_loop_t *loop, int obj, am_callout_cb cb, void *data)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q) return AM_EINVAL;
+    q->join_cb = q->unfinished ? cb : NULL;
+    q->join_data = data;
+    return q->join_cb != NULL;
 }
 
 int am_queue_put_nowait(am_loop_t *loop, int obj, int64_t value, int64_t priority)
@@ -240,7 +306,7 @@ int am_queue_get_nowait(am_loop_t *loop, int obj, int64_t *value)
 {
     am_queue_t *q = queue(loop, obj);
     if (!q) return AM_EINVAL;
-    if (q->n == 0) return AM_EEMPTY;
+    if (available(q) == 0) return AM_EEMPTY;
     am_qitem_t it = take(loop, q);
     if (value) *value = it.value;
     settle(loop, obj);
@@ -274,7 +340,7 @@ int am_queue_stats(am_loop_t *loop, int obj, am_queue_stats_t *out)
     if (!o) return AM_EINVAL;
     am_queue_t *q = o->q;
     am_time_t now = am__now(loop);
-    sample(q, now);
+    sample(q, now, 1);
     am_rate_update(&q->put_rate, (double)q->puts, AM_SECONDS(now));
     am_rate_update(&q->get_rate, (double)q->gets, AM_SECONDS(now));
     memset(out, 0, sizeof *out);

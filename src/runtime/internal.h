@@ -20,7 +20,9 @@ enum {
     AM_TF_WAITING = 1 << 3,      /* program: suspended on a primitive or queue (obj) */
     AM_TF_EXTERNAL = 1 << 4,     /* program: real work running (executor job, process) */
     AM_TF_REACQUIRE = 1 << 5,    /* program: cond_wait woken, waiting for the lock again */
-    AM_TF_IN_COND = 1 << 6       /* program: inside cond_wait (the lock is not held) */
+    AM_TF_IN_COND = 1 << 6,      /* program: inside cond_wait (the lock is not held) */
+    AM_TF_HANDED = 1 << 7        /* program: a blocked get/put was let through; it takes
+                                    its item (or room) when it runs (queue.c) */
 };
 
 typedef struct am_task_s {
@@ -97,6 +99,7 @@ struct am_loop_s {
     uv_loop_t *uv;
     uv_timer_t timer; /* the one timer: armed for the earliest heap entry */
     int timer_armed;
+    uv_idle_t idle; /* runs the next batch when one ran out of budget (loop.c: on_idle) */
 
     am_task_t *tasks; /* [0] unused: id 0 is "no task" */
     uint32_t ntasks;

@@ -39,7 +39,11 @@ typedef struct am_queue_s {
     double wait_sum;
     uint32_t history[AM_QUEUE_HISTORY]; /* depth samples, a ring */
     size_t nhistory, history_head;
-    am_time_t next_sample;
+    am_time_t next_sample; /* -1 until the first sample */
+    /* items and room set aside for tasks let through, until they run */
+    uint32_t promised_items, promised_room;
+    am_callout_cb join_cb; /* am_queue_on_join: runs once nothing is unfinished */
+    void *join_data;
 } am_queue_t;
 
 typedef struct am_obj_s {
@@ -77,6 +81,10 @@ int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t prio);
 int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj);
 int am__queue_join(am_loop_t *loop, am_task_id_t id, int obj);
 void am__queue_leave(am_loop_t *loop, am_task_id_t id, am_obj_t *o);
+/* A task let through a blocked get or put (AM_TF_HANDED) runs: it takes the
+ * item or the room set aside for it; or it ended first: they go to the next. */
+void am__queue_handed_run(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind);
+void am__queue_handed_abort(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind);
 void am__queue_free(am_queue_t *q);
 
 #endif

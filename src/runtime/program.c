@@ -14,8 +14,11 @@
 
 #include "runtime/objects.h"
 
-/* Steps run in one go before a task that never suspends yields the loop. */
-#define STEP_BUDGET 1000
+/* Steps run in one go before a task that never suspends yields the loop.
+ * The loop runs up to 20000 entries in a batch before its other handles get
+ * a turn (loop.c), so this bounds a batch of busy tasks to ~1.3M steps:
+ * milliseconds, where 1000 made it a tenth of a second or more. */
+#define STEP_BUDGET 64
 
 typedef struct am_program_s {
     am_op_t *ops; /* owned, with each op's argv */
@@ -233,6 +236,8 @@ void am__program_abort(am_loop_t *loop, am_task_id_t id)
     if (t->kind != AM_KIND_PROGRAM) return;
     am__obj_leave(loop, id);
     const am_program_t *p = &loop->progs[t->prog];
+    if (t->flags & AM_TF_HANDED) /* its get or put never completed */
+        am__queue_handed_abort(loop, id, p->ops[t->pc - 1].obj, p->ops[t->pc - 1].kind);
     int held[AM_PROGRAM_MAX_OPS] = {0}; /* per step index of the acquiring step */
     for (uint32_t i = 0; i < t->pc && i < p->nops; i++) {
         const am_op_t *op = &p->ops[i];
@@ -276,6 +281,11 @@ static void run(am_loop_t *loop, am_task_id_t id)
     for (int budget = STEP_BUDGET; budget > 0; budget--) {
         am_task_t *t = am__task(loop, id);
         const am_program_t *p = &loop->progs[t->prog];
+        /* cancelled while it ran (by a side effect of its last step, such as
+         * the task_done that lets the driver cancel its workers, or by an
+         * observer): the entry am__cancel made delivers it before any other
+         * step, as asyncio delivers it at the next await */
+        if (t->flags & AM_TF_CANCEL_REQ) return;
         if (t->pc >= p->nops) { /* one iteration done */
             t->n++;
             t->pc = 0;
@@ -284,6 +294,7 @@ static void run(am_loop_t *loop, am_task_id_t id)
                 return;
             }
             am__emit(loop, AM_EV_PROGRESS, id, 0);
+            if (am__task(loop, id)->flags & AM_TF_CANCEL_REQ) return;
         }
         int rc = step(loop, id);
         t = am__task(loop, id);
@@ -291,10 +302,17 @@ static void run(am_loop_t *loop, am_task_id_t id)
             end_with(loop, id, AM_TASK_FAILED, rc);
             return;
         }
-        if (rc == 0) return; /* suspended */
+        if (rc == 0) {
+            /* suspended on a primitive, a queue or real work: its deadline
+             * still has to fire while it waits (a sleep has armed it already) */
+            if (t->duration < 0 && t->deadline >= 0) am__schedule_task(loop, id, -1);
+            return;
+        }
         t->pc++;
     }
-    am__schedule_task(loop, id, am__now(loop)); /* let the rest of the loop run */
+    /* let the rest of the loop run: at the clock's time, not at the instant
+     * it was due, or in real time it would stay ahead of every later entry */
+    am__schedule_task(loop, id, loop->dispatch_now);
 }
 
 void am__program_resume(am_loop_t *loop, am_task_id_t id)
@@ -339,7 +357,11 @@ void am__program_dispatch(am_loop_t *loop, am_task_id_t id)
         return;
     }
     if (t->flags & (AM_TF_WAITING | AM_TF_EXTERNAL)) return; /* a stale entry */
-    if (t->duration >= 0) {                                  /* a sleep ended */
+    if (t->flags & AM_TF_HANDED) { /* let through a blocked get or put: complete it */
+        const am_op_t *op = &loop->progs[t->prog].ops[t->pc - 1];
+        am__queue_handed_run(loop, id, op->obj, op->kind);
+    }
+    if (t->duration >= 0) { /* a sleep ended */
         t->duration = -1;
         t->pc++;
     }
@@ -378,6 +400,12 @@ static const char *section_of(am_obj_kind_t k)
     }
 }
 
+/* "an event", "a lock" */
+static const char *article(am_obj_kind_t k)
+{
+    return strchr("aeiou", am_obj_kind_name(k)[0]) ? "an" : "a";
+}
+
 static int expect_obj(am_obj_lookup_fn lookup, void *ctx, const char *name, am_obj_kind_t want,
                       char *err, size_t errsize)
 {
@@ -385,8 +413,8 @@ static int expect_obj(am_obj_lookup_fn lookup, void *ctx, const char *name, am_o
     int id = lookup(ctx, name, &have);
     if (id > 0 && kind_fits(have, want)) return id;
     if (id > 0)
-        snprintf(err, errsize, "\"%s\" is a %s, expected a %s", name, am_obj_kind_name(have),
-                 am_obj_kind_name(want));
+        snprintf(err, errsize, "\"%s\" is %s %s, expected %s %s", name, article(have),
+                 am_obj_kind_name(have), article(want), am_obj_kind_name(want));
     else
         snprintf(err, errsize, "no %s named \"%s\" (declare it in a [%s.%s] section)",
                  am_obj_kind_name(want), name, section_of(want), name);
@@ -419,7 +447,8 @@ static int split(char *s, char **w, int max)
     return n;
 }
 
-static int parse_dist_words(char **w, int n, am_dist_t *d, char *err, size_t errsize)
+static int parse_dist_words(const char *what, char **w, int n, am_dist_t *d, char *err,
+                            size_t errsize)
 {
     char buf[128] = "";
     for (int i = 0; i < n; i++) {
@@ -429,8 +458,12 @@ static int parse_dist_words(char **w, int n, am_dist_t *d, char *err, size_t err
     }
     const char *why = NULL;
     if (n == 0 || am_dist_parse(buf, d, &why) != 0) {
-        snprintf(err, errsize, "expected a duration (%s), got \"%s\"",
-                 why ? why : "\"fixed S\", \"uniform MIN MAX\", ...", buf);
+        /* the scenario loader's wording for `duration`: "KEY: expected ..., got ..." */
+        snprintf(err, errsize, "%s: %s, got \"%s\"", what,
+                 why ? why
+                     : "expected \"fixed S\", \"uniform MIN MAX\", \"exponential MEAN\" or "
+                       "\"normal MEAN SD\"",
+                 buf);
         return AM_EPARSE;
     }
     return 0;
@@ -440,16 +473,22 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
                       size_t errsize)
 {
     char *w[64];
+    char whole[160];                           /* fits in the caller's message */
+    memset(op, 0, sizeof *op);                 /* the caller frees op's argv, even on an error */
+    snprintf(whole, sizeof whole, "%s", text); /* split() cuts text up */
     int n = split(text, w, 64);
     if (n == -2) {
-        snprintf(err, errsize, "unterminated quote in \"%s\"", text);
+        snprintf(err, errsize, "unterminated quote in \"%s\"", whole);
         return AM_EPARSE;
     }
-    if (n <= 0) {
+    if (n == -1) {
+        snprintf(err, errsize, "too many words (at most 64)");
+        return AM_EPARSE;
+    }
+    if (n == 0) {
         snprintf(err, errsize, "empty step");
         return AM_EPARSE;
     }
-    memset(op, 0, sizeof *op);
     int k;
     for (k = 0; k < AM_OP_NKINDS; k++)
         if (strcmp(w[0], op_names[k]) == 0) break;
@@ -474,10 +513,12 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
     case AM_OP_SLEEP:
     case AM_OP_CPU:
     case AM_OP_EXECUTOR:
-        return parse_dist_words(w + 1, n - 1, &op->dist, err, errsize);
+        return parse_dist_words(w[0], w + 1, n - 1, &op->dist, err, errsize);
     case AM_OP_FAIL: {
-        char *end = NULL;
-        op->p = n == 1 ? 1.0 : strtod(w[1], &end);
+        const char *end = "";
+        op->p = 1.0;
+        /* am_parse_number: "0.5" whatever the locale (the TUI sets one) */
+        if (n == 2 && am_parse_number(w[1], &op->p, &end) != 0) end = "?";
         if (n > 2 || (n == 2 && (*end || !(op->p >= 0 && op->p <= 1)))) {
             snprintf(err, errsize, "fail: expected a probability from 0 to 1, got \"%s\"",
                      n > 1 ? w[1] : "");
@@ -500,7 +541,7 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
         break;
     }
     if (n < 2) {
-        snprintf(err, errsize, "%s: expected the name of a %s", w[0],
+        snprintf(err, errsize, "%s: expected the name of %s %s", w[0], article(obj_kind[op->kind]),
                  am_obj_kind_name(obj_kind[op->kind]));
         return AM_EPARSE;
     }
@@ -523,13 +564,36 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
             snprintf(err, errsize, "put: expected \"put QUEUE\" or \"put QUEUE priority DIST\"");
             return AM_EPARSE;
         }
-        return parse_dist_words(w + 3, n - 3, &op->dist, err, errsize);
+        return parse_dist_words("put: priority", w + 3, n - 3, &op->dist, err, errsize);
     }
     if (n > 2) {
         snprintf(err, errsize, "%s: unexpected \"%s\" after the name", w[0], w[2]);
         return AM_EPARSE;
     }
     return 0;
+}
+
+/* Cut the first step out of s: up to a ';' outside quotes (a quote opens a
+ * word, as in split()). *rest is what follows, NULL after the last step. */
+static char *next_step(char *s, char **rest)
+{
+    char q = 0;
+    int word_start = 1;
+    *rest = NULL;
+    for (char *p = s; *p; p++) {
+        if (q) {
+            if (*p == q) q = 0, word_start = 1;
+        } else if (*p == ';') {
+            *p = '\0';
+            *rest = p + 1;
+            break;
+        } else if (word_start && (*p == '"' || *p == '\'')) {
+            q = *p;
+        } else {
+            word_start = isspace((unsigned char)*p);
+        }
+    }
+    return s;
 }
 
 int am_program_parse(am_obj_lookup_fn lookup, void *ctx, const char *text, am_op_t *ops, size_t max,
@@ -539,8 +603,8 @@ int am_program_parse(am_obj_lookup_fn lookup, void *ctx, const char *text, am_op
     if (!copy) return AM_ENOMEM;
     size_t n = 0;
     int rc = 0;
-    char *save = NULL;
-    for (char *s = strtok_r(copy, ";", &save); s; s = strtok_r(NULL, ";", &save)) {
+    for (char *s = copy, *rest = NULL; s; s = rest) {
+        s = next_step(s, &rest);
         while (isspace((unsigned char)*s))
             s++;
         if (!*s) continue;
@@ -582,8 +646,11 @@ int am_op_format(const am_loop_t *loop, const am_op_t *op, char *buf, size_t siz
     case AM_OP_EXECUTOR:
         am_dist_format(&op->dist, d, sizeof d);
         return snprintf(buf, size, "%s %s", am_op_name(op->kind), d);
-    case AM_OP_FAIL:
-        return snprintf(buf, size, "fail %g", op->p);
+    case AM_OP_FAIL: {
+        am_dist_t p = {AM_DIST_FIXED, op->p, 0};
+        am_dist_format(&p, d, sizeof d); /* "fixed P": the shortest exact text, any locale */
+        return snprintf(buf, size, "fail %s", d + strlen("fixed "));
+    }
     case AM_OP_NOTIFY:
         return snprintf(buf, size, "notify %s %u", name, op->n);
     case AM_OP_PUT:
@@ -593,8 +660,12 @@ int am_op_format(const am_loop_t *loop, const am_op_t *op, char *buf, size_t siz
         return snprintf(buf, size, "put %s priority %s", name, d);
     case AM_OP_RUN: {
         int len = snprintf(buf, size, "run");
-        for (char **a = op->argv; a && *a && len >= 0 && (size_t)len < size; a++)
-            len += snprintf(buf + len, size - (size_t)len, " %s", *a);
+        for (char **a = op->argv; a && *a && len >= 0 && (size_t)len < size; a++) {
+            /* quote what split() would cut or strip, so that the text parses back */
+            int bare = **a && !strpbrk(*a, " \t\n\v\f\r\"';");
+            const char *q = bare ? "" : strchr(*a, '"') ? "'" : "\"";
+            len += snprintf(buf + len, size - (size_t)len, " %s%s%s", q, *a, q);
+        }
         return len;
     }
     default:

@@ -12,8 +12,9 @@
 
 static const char *const state_names[AM_TASK_NSTATES] = {"pending", "running",   "done",
                                                          "failed",  "cancelled", "timed_out"};
-static const char *const kind_names[AM_KIND_NKINDS] = {
-    "sleep", "program", "gather", "wait", "as_completed", "wait_for", "shield", "taskgroup"};
+static const char *const kind_names[AM_KIND_NKINDS] = {"sleep",    "program", "extern",
+                                                       "gather",   "wait",    "as_completed",
+                                                       "wait_for", "shield",  "taskgroup"};
 
 const char *am_task_state_name(am_task_state_t s)
 {
@@ -123,20 +124,30 @@ am_task_id_t am_spawn_sleep(am_loop_t *loop, uint16_t group, const am_sleep_spec
     return id;
 }
 
-am_task_id_t am__node_new(am_loop_t *loop, am_task_kind_t kind, void *ext)
+/* Give a task a slot in the extension table (combinators, extern tasks). */
+static int ext_attach(am_loop_t *loop, am_task_id_t id, void *ext)
 {
     if (loop->ext_len == loop->ext_cap) {
         uint32_t cap = loop->ext_cap ? loop->ext_cap * 2 : 64;
         void **e = realloc(loop->ext, cap * sizeof *e);
-        if (!e) return 0;
+        if (!e) return AM_ENOMEM;
         loop->ext = e;
         loop->ext_cap = cap;
     }
+    am__task(loop, id)->aux = loop->ext_len;
+    loop->ext[loop->ext_len++] = ext;
+    return 0;
+}
+
+am_task_id_t am__node_new(am_loop_t *loop, am_task_kind_t kind, void *ext)
+{
     am_task_id_t id = am__task_new(loop, kind, 0);
     if (!id) return 0;
+    if (ext_attach(loop, id, ext) != 0) {
+        loop->ntasks--; /* the slot just taken: nothing refers to it yet */
+        return 0;
+    }
     am_task_t *t = am__task(loop, id);
-    t->aux = loop->ext_len;
-    loop->ext[loop->ext_len++] = ext;
     t->state = AM_TASK_RUNNING;
     t->start = am__now(loop);
     am__emit(loop, AM_EV_NODE_START, id, 0);
@@ -290,6 +301,105 @@ static void deliver_cancel(am_loop_t *loop, am_task_id_t id)
         am__end(loop, id, AM_TASK_CANCELLED, AM_ECANCELLED);
 }
 
+/* ---- extern tasks ---- */
+
+typedef struct extern_rec_s {
+    const am_extern_ops_t *ops;
+    void *ctx;
+    int cancel_told; /* ops->cancel has run */
+    char name[48];
+} extern_rec_t;
+
+static extern_rec_t *extern_rec(const am_loop_t *loop, am_task_id_t id)
+{
+    return loop->ext[loop->tasks[id].aux];
+}
+
+am_task_id_t am_spawn_extern(am_loop_t *loop, uint16_t group, const char *name,
+                             const am_extern_ops_t *ops, void *ctx)
+{
+    if (!ops || group >= loop->ngroups) return 0;
+    extern_rec_t *r = calloc(1, sizeof *r);
+    if (!r) return 0;
+    r->ops = ops;
+    r->ctx = ctx;
+    if (name)
+        snprintf(r->name, sizeof r->name, "%s", name);
+    else
+        snprintf(r->name, sizeof r->name, "%s-%u", am_group_name(loop, group),
+                 loop->groups[group].spawned + 1);
+    loop->groups[group].spawned++;
+    am_task_id_t id = am__task_new(loop, AM_KIND_EXTERN, group);
+    /* the record lives in the extension table, like a combinator's */
+    if (!id || ext_attach(loop, id, r) != 0) {
+        if (id) loop->ntasks--;
+        free(r);
+        return 0;
+    }
+    am__task(loop, id)->total = 0;
+    loop->live++;
+    am__emit(loop, AM_EV_CREATED, id, 0);
+    if (am__schedule_start(loop, id) != 0) {
+        am__end(loop, id, AM_TASK_CANCELLED, AM_ENOMEM);
+        return 0;
+    }
+    return id;
+}
+
+static void extern_dispatch(am_loop_t *loop, am_task_id_t id)
+{
+    am_task_t *t = am__task(loop, id);
+    extern_rec_t *r = extern_rec(loop, id);
+    if (t->state == AM_TASK_PENDING && !(t->flags & AM_TF_CANCEL_REQ)) {
+        t->state = AM_TASK_RUNNING;
+        t->start = loop->cur;
+        am__emit(loop, AM_EV_STARTED, id, 0);
+        if (r->ops->start) r->ops->start(loop, id, r->ctx);
+        /* a deadline set while it was pending runs from now on */
+        if (!am__final(am__task(loop, id)->state)) am__schedule_task(loop, id, -1);
+        return;
+    }
+    if (t->deadline >= 0 && loop->cur >= t->deadline) t->flags |= AM_TF_CANCEL_REQ | AM_TF_TIMEOUT;
+    if (!(t->flags & AM_TF_CANCEL_REQ)) return;
+    int timeout = (t->flags & AM_TF_TIMEOUT) != 0;
+    if (t->state == AM_TASK_PENDING || !r->ops->cancel) { /* nothing started: end now */
+        am__end(loop, id, timeout ? AM_TASK_TIMED_OUT : AM_TASK_CANCELLED,
+                timeout ? AM_ETIMEOUT : AM_ECANCELLED);
+        return;
+    }
+    if (!r->cancel_told) {
+        r->cancel_told = 1;
+        r->ops->cancel(loop, id, r->ctx, timeout);
+    }
+}
+
+int am_task_finish(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int64_t value)
+{
+    if (!am_task_valid(loop, id) || loop->tasks[id].kind != AM_KIND_EXTERN) return AM_EINVAL;
+    if (am__final(loop->tasks[id].state)) return AM_ESTATE;
+    if (state < AM_TASK_DONE || state >= AM_TASK_NSTATES) return AM_EINVAL;
+    am__end(loop, id, state, value);
+    return 0;
+}
+
+int am_task_set_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t total)
+{
+    if (!am_task_valid(loop, id) || loop->tasks[id].kind != AM_KIND_EXTERN) return AM_EINVAL;
+    am_task_t *t = am__task(loop, id);
+    if (am__final(t->state)) return AM_ESTATE;
+    if (t->n == n && t->total == total) return 0;
+    t->n = n;
+    t->total = total;
+    am__emit(loop, AM_EV_PROGRESS, id, 0);
+    return 0;
+}
+
+void *am_task_extern_ctx(const am_loop_t *loop, am_task_id_t id)
+{
+    if (!am_task_valid(loop, id) || loop->tasks[id].kind != AM_KIND_EXTERN) return NULL;
+    return extern_rec(loop, id)->ctx;
+}
+
 void am__dispatch_task(am_loop_t *loop, am_task_id_t id)
 {
     am_task_t *t = am__task(loop, id);
@@ -300,6 +410,10 @@ void am__dispatch_task(am_loop_t *loop, am_task_id_t id)
     }
     if (t->kind == AM_KIND_PROGRAM) {
         am__program_dispatch(loop, id);
+        return;
+    }
+    if (t->kind == AM_KIND_EXTERN) {
+        extern_dispatch(loop, id);
         return;
     }
     if (t->flags & AM_TF_CANCEL_REQ) {
@@ -491,6 +605,7 @@ am_time_t am_task_deadline(const am_loop_t *loop, am_task_id_t id)
 int am_task_name(const am_loop_t *loop, am_task_id_t id, char *buf, size_t size)
 {
     TASK_OR(loop, id, snprintf(buf, size, "?"));
+    if (t->kind == AM_KIND_EXTERN) return snprintf(buf, size, "%s", extern_rec(loop, id)->name);
     if (!am__is_node(t->kind))
         return snprintf(buf, size, "%s-%u", am_group_name(loop, t->group), t->aux + 1);
     return snprintf(buf, size, "%s#%u", am_task_kind_name((am_task_kind_t)t->kind), id);

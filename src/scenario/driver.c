@@ -168,6 +168,8 @@ static void on_wait(am_loop_t *loop, am_task_id_t node, void *data)
     free(add);
 }
 
+static void maybe_release_daemons(am_driver_t *d);
+
 static int apply_combinator(am_driver_t *d)
 {
     const am_scenario_t *sc = d->sc;
@@ -206,12 +208,34 @@ static int apply_combinator(am_driver_t *d)
     return d->node ? 0 : AM_ENOMEM;
 }
 
+static void on_joined(am_loop_t *loop, void *data)
+{
+    (void)loop;
+    maybe_release_daemons(data);
+}
+
+/* Does a daemon group's program call task_done on queue obj? */
+static int daemons_finish(const am_scenario_t *sc, int obj)
+{
+    for (size_t g = 0; g < sc->ngroups; g++)
+        for (size_t i = 0; sc->groups[g].daemon && i < sc->groups[g].nops; i++)
+            if (sc->groups[g].ops[i].kind == AM_OP_TASK_DONE && sc->groups[g].ops[i].obj == obj)
+                return 1;
+    return 0;
+}
+
 /* Daemon tasks (workers around a queue) run until every other task has
  * ended, then they are cancelled: the `await queue.join()` then
- * `for w in workers: w.cancel()` ending of an asyncio program. */
+ * `for w in workers: w.cancel()` ending of an asyncio program. The join
+ * waits for the items the workers still have in hand, in every queue they
+ * mark done, one queue after the other. */
 static void maybe_release_daemons(am_driver_t *d)
 {
     if (d->workers_live || d->groups_left || !d->ndaemons) return;
+    for (size_t i = 0; i < d->sc->nobjects; i++)
+        if (daemons_finish(d->sc, (int)i + 1) &&
+            am_queue_on_join(d->loop, (int)i + 1, on_joined, d) > 0)
+            return; /* on_joined comes back here */
     for (size_t i = 0; i < d->ndaemons; i++)
         am_task_cancel(d->loop, d->daemons[i]);
     d->ndaemons = 0;
@@ -270,8 +294,10 @@ static int spawn_group(am_driver_t *d, size_t gi)
         if (d->has_daemons && watch_worker(d, id) != 0) return AM_ENOMEM;
         d->units[d->nunits++] = id;
     }
+    /* the last group may be the daemons', after every other task ended */
+    int last = --d->groups_left == 0;
     if (d->has_daemons) maybe_release_daemons(d);
-    if (--d->groups_left == 0 && !d->stopped) return apply_combinator(d);
+    if (last && !d->stopped) return apply_combinator(d);
     return 0;
 }
 
@@ -412,6 +438,9 @@ void am_driver_free(am_driver_t *d)
     if (d->finish_callout > 0) am_loop_cancel_callout(d->loop, d->finish_callout);
     for (size_t i = 0; i < d->sc->ngroups; i++)
         if (d->spawn_callouts[i] > 0) am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
+    for (size_t i = 0; i < d->sc->nobjects; i++)
+        if (d->sc->objects[i].kind == AM_OBJ_QUEUE)
+            am_queue_on_join(d->loop, (int)i + 1, NULL, NULL);
     free(d->units);
     free(d->daemons);
     free(d->extra);

@@ -345,7 +345,8 @@ static void finish_object(am_ini_t *ini, loader_t *ld)
 {
     am_scenario_obj_t *o = ld->object;
     if (!o || ini->error) return;
-    if (o->kind == AM_OBJ_SEMAPHORE && !ld->seen_o[O_LIMIT])
+    /* a semaphore section, bounded or not */
+    if (object_sections[ld->object_section].kind == AM_OBJ_SEMAPHORE && !ld->seen_o[O_LIMIT])
         am_ini_fail(ini, o->line, AM_EPARSE, "[semaphore.%s]: missing required key \"limit\"",
                     o->name);
     ld->object = NULL;
@@ -467,7 +468,7 @@ static void parse_programs(am_ini_t *ini, am_scenario_t *sc)
 {
     for (size_t i = 0; i < sc->ngroups && !ini->error; i++) {
         am_scenario_group_t *g = &sc->groups[i];
-        if (!g->program) continue;
+        if (!g->program_line) continue; /* no `do`; an empty one is an error */
         char why[320];
         if (am_program_parse(scenario_lookup, sc, g->program, g->ops, AM_PROGRAM_MAX_OPS, &g->nops,
                              why, sizeof why) != 0)

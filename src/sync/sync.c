@@ -10,8 +10,8 @@
 
 #include "runtime/objects.h"
 
-static const char *const kind_names[AM_OBJ_NKINDS] = {
-    "semaphore", "bounded semaphore", "lock", "event", "condition", "queue"};
+static const char *const kind_names[AM_OBJ_NKINDS] = {"semaphore", "bounded semaphore", "lock",
+                                                      "event",     "condition",         "queue"};
 
 const char *am_obj_kind_name(am_obj_kind_t k)
 {
@@ -26,7 +26,8 @@ int am__ring_push(am_ring_t *r, am_task_id_t id)
         uint32_t cap = r->cap ? r->cap * 2 : 16;
         am_task_id_t *v = malloc((size_t)cap * sizeof *v);
         if (!v) return AM_ENOMEM;
-        for (uint32_t i = 0; i < r->len; i++) v[i] = r->v[(r->head + i) % r->cap];
+        for (uint32_t i = 0; i < r->len; i++)
+            v[i] = r->v[(r->head + i) % r->cap];
         free(r->v);
         r->v = v;
         r->head = 0;
@@ -156,7 +157,8 @@ int am_obj_info(const am_loop_t *loop, int id, am_obj_info_t *out)
         out->holders = (uint32_t)o->q->n;
         out->waiters = o->waiters.live + o->q->putters.live + o->q->joiners.live;
         break;
-    default: break;
+    default:
+        break;
     }
     return 0;
 }
@@ -215,6 +217,10 @@ int am__sem_release(am_loop_t *loop, int obj)
 
 int am_semaphore_release(am_loop_t *loop, int sem)
 {
+    const am_obj_t *o = am__obj(loop, sem, AM_OBJ_SEMAPHORE);
+    /* no task holds what is released from outside: a plain semaphore gains a
+     * permit even while all are held, and its capacity shows it */
+    if (o && o->kind == AM_OBJ_SEMAPHORE) return am_semaphore_set_limit(loop, sem, o->limit + 1);
     int rc = am__sem_release(loop, sem);
     return rc < 0 ? rc : 0;
 }
@@ -330,7 +336,8 @@ int am_event_set(am_loop_t *loop, int ev)
     if (!o) return AM_EINVAL;
     o->is_set = 1;
     am_task_id_t w;
-    while ((w = am__ring_pop_live(loop, &loop->objs[ev].waiters)) != 0) am__program_resume(loop, w);
+    while ((w = am__ring_pop_live(loop, &loop->objs[ev].waiters)) != 0)
+        am__program_resume(loop, w);
     return 0;
 }
 

@@ -848,7 +848,7 @@ static void test_names(void **state)
     for (int s = 0; s < AM_TASK_NSTATES; s++)
         assert_string_equal(am_task_state_name((am_task_state_t)s), states[s]);
     assert_string_equal(am_task_state_name(AM_TASK_NSTATES), "?");
-    static const char *const kinds[] = {"sleep",        "program",  "gather", "wait",
+    static const char *const kinds[] = {"sleep",        "program",  "extern", "gather",   "wait",
                                         "as_completed", "wait_for", "shield", "taskgroup"};
     for (int k = 0; k < AM_KIND_NKINDS; k++)
         assert_string_equal(am_task_kind_name((am_task_kind_t)k), kinds[k]);
