@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "asyncmon/scenario.h"
+#include "asyncmon/ui.h"
 
 typedef struct am_config_s {
     /* [ui] */
@@ -26,7 +27,9 @@ typedef struct am_config_s {
     int headless;    /* default 0 */
     double duration; /* stop after this many simulated seconds; < 0: run to the end */
     /* [demo] */
-    char demo[AM_PATH_MAX];        /* default scenario name or file, default "gather" */
+    char demo[AM_PATH_MAX]; /* default scenario name or file, default "gather" */
+    /* [keys]: ACTION = KEY[, KEY...] over the built-in bindings (see ui.h) */
+    am_keymap_t keys;
     char config_path[AM_PATH_MAX]; /* the file that was loaded, "" if none */
 } am_config_t;
 
@@ -58,7 +61,9 @@ void am_config_defaults(am_config_t *cfg);
 /* Set one key from text, as the line "key = value" in [section] would (the
  * command line uses this too, so both accept the same values). Returns 0;
  * AM_ENOENT for an unknown section or key; AM_EPARSE for a bad value, with
- * *expected pointing to a static "expected ..." description. */
+ * *expected pointing to a static "expected ..." description. In [keys] the
+ * key is an action name and the value its keys; a key another action had is
+ * taken from it. */
 int am_config_set(am_config_t *cfg, const char *section, const char *key, const char *value,
                   const char **expected);
 /* Load one config file over cfg. Errors: "FILE:LINE: message" in err, AM_E... returned. */

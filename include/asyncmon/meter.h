@@ -57,7 +57,7 @@ typedef struct am_rate_s {
     int started;
 } am_rate_t;
 void am_rate_init(am_rate_t *r, double smoothing);
-void am_rate_update(am_rate_t *r, double n, double now);
+void am_rate_update(am_rate_t *r, double n, double now); /* no progress: baseline kept */
 double am_rate_value(const am_rate_t *r);
 
 /* Display width in terminal columns of a UTF-8 string (East Asian wide and

@@ -1,4 +1,10 @@
-/* app.h — one run of asyncmon: loop, monitor, scenario driver and a front end. */
+/* app.h — a session of asyncmon: the uv loop, signals, and runs of scenarios
+ * (loop, monitor, driver) shown by a front end: the dashboard or headless.
+ *
+ * A run can be torn down and a new one started in the same process and
+ * terminal (the dashboard's `r` and demo picker): am_app_begin() and
+ * am_app_end() bracket one run; the session's handles (signals, the
+ * dashboard's timers and input) live across runs. */
 #ifndef ASYNCMON_CLI_APP_H
 #define ASYNCMON_CLI_APP_H
 
@@ -15,27 +21,48 @@ enum {
     AM_EXIT_INTERRUPTED = 130 /* 128 + SIGINT; SIGTERM gives 143 */
 };
 
-typedef struct am_app_s {
+typedef struct am_app_s am_app_t;
+typedef struct am_ui_s am_ui_t;
+
+struct am_app_s {
     const am_options_t *opts;
-    am_scenario_t *sc;
+    am_scenario_t *sc;    /* the scenario run: main's, or own_sc */
+    am_scenario_t own_sc; /* one picked in the dashboard; owned when own_sc_loaded */
+    int own_sc_loaded;
     uv_loop_t uv;
+    /* the run; all NULL between runs */
     am_loop_t *loop;
     am_monitor_t *mon;
     am_driver_t *driver;
-    FILE *trace;
+    FILE *trace; /* the session's --trace file (every run appends) */
     uv_signal_t sig[3];
+    int signals_on;
     int signo; /* the signal that stopped the run, 0 if none */
     uint64_t wall_start_ns;
     am_time_t vstart;
+    /* front ends */
+    am_ui_t *ui;                                 /* the dashboard, NULL when headless */
+    void (*on_signal)(am_app_t *app, int signo); /* the dashboard's, else headless */
+    void (*on_finish)(am_app_t *app);
     /* headless front end */
     uv_timer_t refresh;
     int tty;
     uint64_t last_printed;
     int printed_any;
-} am_app_t;
+};
 
-/* Run the scenario in opts; returns the process exit code. */
+/* Run the scenario in opts; returns the process exit code. The dashboard
+ * when stdin and stdout are terminals (and not --headless), else headless. */
 int am_app_run(const am_options_t *opts, am_scenario_t *sc);
+
+/* Start one run of app->sc: loop, monitor, driver, --duration. */
+int am_app_begin(am_app_t *app, char *err, size_t errsize);
+/* Free the run. Not from inside a uv callback (it runs the loop once to
+ * close the runtime's timer). */
+void am_app_end(am_app_t *app);
+/* Load demo `name` as the scenario of the next run (app-owned). */
+int am_app_load_demo(am_app_t *app, const char *name, char *err, size_t errsize);
+void am_app_close_signals(am_app_t *app);
 
 /* headless.c: tqdm-like lines on stderr, throttled to every 0.1 s. */
 void am_headless_start(am_app_t *app);
@@ -44,6 +71,8 @@ void am_headless_stop(am_app_t *app);
 
 /* summary.c */
 void am_summary_print(const am_app_t *app, FILE *out);
+/* The dashboard's one line: "gather: 2000 tasks — done 2000, failed 0, ... in 5.0 s". */
+void am_summary_line(const am_app_t *app, FILE *out, const char *dash);
 int am_summary_json(const am_app_t *app, const char *path, char *err, size_t errsize);
 
 #endif

@@ -35,6 +35,7 @@ typedef enum opt_id_e {
     O_LANG,
     O_REFRESH_HZ,
     O_ASCII,
+    O_KEY,
     O_SUMMARY_JSON,
     O_TRACE,
     O_HELP,
@@ -69,6 +70,7 @@ static const option_t options[] = {
     {O_LANG, "lang", 0, ARG_REQUIRED, "en|zh", "ui", "language"},
     {O_REFRESH_HZ, "refresh-hz", 0, ARG_REQUIRED, "N", "ui", "refresh_hz"},
     {O_ASCII, "ascii", 0, ARG_FLAG, NULL, "ui", "ascii"},
+    {O_KEY, "key", 0, ARG_REQUIRED, "ACTION=KEYS", NULL, NULL},
     {O_SUMMARY_JSON, "summary-json", 0, ARG_REQUIRED, "FILE", NULL, NULL},
     {O_TRACE, "trace", 0, ARG_REQUIRED, "FILE", NULL, NULL},
     {O_HELP, "help", 'h', ARG_NONE, NULL, NULL, NULL},
@@ -194,7 +196,7 @@ static int apply(am_options_t *opts, const option_t *o, const char *value, char 
                  size_t errsize)
 {
     const char *why;
-    char expected[160];
+    char expected[400];
     uint64_t u;
 
     if (o->section) {
@@ -213,6 +215,26 @@ static int apply(am_options_t *opts, const option_t *o, const char *value, char 
                         o->name, (unsigned long long)AM_MAX_TASKS, value);
         opts->tasks = (int64_t)u;
         break;
+    case O_KEY: { /* --key cancel=x: [keys] cancel = x */
+        const char *eq = strchr(value, '=');
+        char action[64];
+        if (!eq || eq == value || (size_t)(eq - value) >= sizeof(action))
+            return fail(err, errsize, "--%s: expected ACTION=KEYS (cancel=x), got '%s'", o->name,
+                        value);
+        memcpy(action, value, (size_t)(eq - value));
+        action[eq - value] = '\0';
+        int rc = am_config_set(&opts->cfg, "keys", action, eq + 1, &why);
+        if (rc == AM_ENOENT)
+            return fail(err, errsize,
+                        "--%s: unknown action '%s' (the help screen, ?, lists them; see also "
+                        "docs/configuration.md)",
+                        o->name, action);
+        if (rc) {
+            requote(expected, sizeof(expected), why);
+            return fail(err, errsize, "--%s %s: %s, got '%s'", o->name, action, expected, eq + 1);
+        }
+        break;
+    }
     case O_SUMMARY_JSON:
     case O_TRACE:
         if (!*value || strlen(value) >= AM_PATH_MAX)
@@ -300,6 +322,8 @@ static const char usage[] =
     "      --lang en|zh         interface language [" AM_DEFAULT_LANGUAGE "]\n"
     "      --refresh-hz N       screen redraws per second, 1-240 [" STR(AM_DEFAULT_REFRESH_HZ) "]\n"
     "      --ascii              draw bars with ASCII characters only [off]\n"
+    "      --key ACTION=KEYS    bind keys to a dashboard action, as [keys] in the\n"
+    "                           config file does: --key cancel=x (repeatable)\n"
     "\n"
     "Output:\n"
     "      --summary-json FILE  write a JSON summary of the run to FILE [none]\n"
@@ -321,6 +345,7 @@ static const char usage[] =
     "Environment:\n"
     "  ASYNCMON_CONFIG     the config file to read (it must exist)\n"
     "  ASYNCMON_DEMO_DIR   where the shipped demos are\n"
+    "  ASYNCMON_THEME_DIR  where the colour themes are\n"
     "  NO_COLOR            when set, draw without colours\n"
     "\n"
     "Examples:\n"

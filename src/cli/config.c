@@ -1,9 +1,11 @@
 /* config.c — the user's config.ini: defaults, discovery and loading.
  *
- * Three sections, [ui], [run] and [demo], with the keys of am_config_t. One
- * table below names every key; am_config_set() checks a value and stores it,
- * for the file loader and for the command-line options alike, so a value is
- * accepted or refused with the same words wherever it comes from. */
+ * Sections [ui], [run] and [demo], with the keys of am_config_t, and [keys],
+ * whose keys are the dashboard's actions (ui.h: "cancel = x", "quit = q,
+ * F10"). One table below names every [ui]/[run]/[demo] key; am_config_set()
+ * checks a value and stores it, for the file loader and for the command-line
+ * options alike, so a value is accepted or refused with the same words
+ * wherever it comes from. */
 #define _POSIX_C_SOURCE 200809L
 
 #include "asyncmon/config.h"
@@ -49,7 +51,8 @@ static const struct {
     [K_DEMO] = {"demo", "default"},
 };
 
-static const char *const sections[] = {"ui", "run", "demo"};
+static const char *const sections[] = {"ui", "run", "demo", "keys"};
+#define SECTIONS_EXPECTED "[ui], [run], [demo] or [keys]"
 
 #define EXPECT_BOOL "expected true or false (or yes/no, on/off, 1/0)"
 
@@ -66,6 +69,7 @@ void am_config_defaults(am_config_t *cfg)
     cfg->headless = 0;
     cfg->duration = -1;
     strcpy(cfg->demo, AM_DEFAULT_DEMO);
+    am_keymap_defaults(&cfg->keys);
 }
 
 static int find_key(const char *section, const char *key)
@@ -129,12 +133,30 @@ static const char *set_key(am_config_t *cfg, int k, const char *value)
     return "expected a known key";
 }
 
+/* [keys] ACTION = KEYS: parse and bind. 0, AM_ENOENT or AM_EPARSE (*why). */
+static int set_binding(am_config_t *cfg, const char *action, const char *value, int *keys, int *n,
+                       const char **why)
+{
+    int a = am_action_find(action);
+    *why = NULL;
+    if (a < 0) return AM_ENOENT;
+    *n = am_key_parse(value, keys, AM_KEYS_PER_ACTION, why);
+    if (*n < 0) return AM_EPARSE;
+    am_keymap_bind(&cfg->keys, a, keys, *n);
+    return 0;
+}
+
 int am_config_set(am_config_t *cfg, const char *section, const char *key, const char *value,
                   const char **expected)
 {
     int k = find_key(section, key);
     const char *why;
 
+    if (!strcmp(section, "keys")) {
+        int keys[AM_KEYS_PER_ACTION], n, rc = set_binding(cfg, key, value, keys, &n, &why);
+        if (expected) *expected = why;
+        return rc;
+    }
     if (k < 0) return AM_ENOENT;
     why = set_key(cfg, k, value);
     if (expected) *expected = why;
@@ -147,7 +169,8 @@ typedef struct loader_s {
     am_config_t *cfg;
     const char *section; /* current section, NULL before the first */
     int section_line[COUNT(sections)];
-    int seen[K_NKEYS]; /* line each key was set on, 0 if not yet */
+    int seen[K_NKEYS];             /* line each key was set on, 0 if not yet */
+    int action_line[AM_ACT_COUNT]; /* line each action was bound on in [keys] */
 } loader_t;
 
 static void on_section(am_ini_t *ini, const char *name)
@@ -156,8 +179,8 @@ static void on_section(am_ini_t *ini, const char *name)
     int i = am_ini_lookup(sections, COUNT(sections), name);
 
     if (i < 0) {
-        am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "unknown section [%s]; expected [ui], [run] or [demo]", name);
+        am_ini_fail(ini, ini->line, AM_EPARSE, "unknown section [%s]; expected " SECTIONS_EXPECTED,
+                    name);
     } else if (ld->section_line[i]) {
         am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate section [%s] (first on line %d)", name,
                     ld->section_line[i]);
@@ -165,6 +188,50 @@ static void on_section(am_ini_t *ini, const char *name)
         ld->section_line[i] = ini->line;
         ld->section = sections[i];
     }
+}
+
+/* [keys] ACTION = KEYS. Binding a key that another action has by default
+ * moves it; binding one that another line of this file gave to another
+ * action is a mistake, reported with both lines. */
+static void on_binding(am_ini_t *ini, loader_t *ld, const char *action, const char *value)
+{
+    int a = am_action_find(action), keys[AM_KEYS_PER_ACTION], n;
+    const char *why;
+
+    if (a < 0) {
+        char expected[1024] = "";
+        const char *names[AM_ACT_COUNT];
+        size_t k = 0;
+        for (int i = 0; i < AM_ACT_COUNT; i++)
+            if (am_action_name(i)) names[k++] = am_action_name(i);
+        am_ini_join(expected, sizeof expected, names, k);
+        am_ini_fail(ini, ini->line, AM_EPARSE, "unknown action \"%s\" in [keys]; expected %s",
+                    action, expected);
+        return;
+    }
+    if (ld->action_line[a]) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate key \"%s\" in [keys] (first on line %d)",
+                    action, ld->action_line[a]);
+        return;
+    }
+    n = am_key_parse(value, keys, AM_KEYS_PER_ACTION, &why);
+    if (n < 0) {
+        am_ini_bad_value(ini, action, why, value);
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        int owner = am_keymap_action(&ld->cfg->keys, keys[i]);
+        if (owner >= 0 && owner != a && ld->action_line[owner]) {
+            char name[16];
+            am_key_name(keys[i], name, sizeof name);
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "%s: key \"%s\" is already bound to %s on line %d", action, name,
+                        am_action_name(owner), ld->action_line[owner]);
+            return;
+        }
+    }
+    ld->action_line[a] = ini->line;
+    am_keymap_bind(&ld->cfg->keys, a, keys, n);
 }
 
 static void on_key(am_ini_t *ini, const char *key, const char *value)
@@ -182,8 +249,12 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
     }
     if (!ld->section) {
         am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "key \"%s\" is outside any section; expected [ui], [run] or [demo] before it",
+                    "key \"%s\" is outside any section; expected " SECTIONS_EXPECTED " before it",
                     key);
+        return;
+    }
+    if (!strcmp(ld->section, "keys")) {
+        on_binding(ini, ld, key, value);
         return;
     }
     k = find_key(ld->section, key);

@@ -4,11 +4,13 @@
  * top-level "tasks" object, per-group figures, the combinator's outcome and
  * timings (virtual and wall clock, CPU, peak RSS). */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 
 #include "cli/app.h"
+#include "cli/report.h"
 
 static double cpu_seconds(void)
 {
@@ -62,6 +64,7 @@ void am_summary_print(const am_app_t *app, FILE *out)
         state_line(out, &m->counts);
         fputc('\n', out);
     }
+    am_report_objects_text(app->mon, out);
     am_task_id_t node = am_driver_node(app->driver);
     if (node) {
         char name[64];
@@ -83,6 +86,25 @@ void am_summary_print(const am_app_t *app, FILE *out)
         }
         fputc('\n', out);
     }
+}
+
+void am_summary_line(const am_app_t *app, FILE *out, const char *dash)
+{
+    const am_counts_t *c = am_monitor_counts(app->mon);
+    const uint64_t *s = c->by_state;
+    fprintf(out, "%s: %llu tasks %s ", app->sc->name, (unsigned long long)c->created, dash);
+    if (s[AM_TASK_PENDING] || s[AM_TASK_RUNNING])
+        fprintf(out, "pending %llu, running %llu, ", (unsigned long long)s[AM_TASK_PENDING],
+                (unsigned long long)s[AM_TASK_RUNNING]);
+    fprintf(out, "done %llu, failed %llu, cancelled %llu, timed out %llu in %.1f s",
+            (unsigned long long)s[AM_TASK_DONE], (unsigned long long)s[AM_TASK_FAILED],
+            (unsigned long long)s[AM_TASK_CANCELLED], (unsigned long long)s[AM_TASK_TIMED_OUT],
+            virtual_seconds(app));
+    if (app->signo == SIGINT)
+        fprintf(out, " (interrupted)");
+    else if (app->signo)
+        fprintf(out, " (stopped by signal %d)", app->signo);
+    fputc('\n', out);
 }
 
 static void json_counts(FILE *f, const am_counts_t *c)
@@ -177,6 +199,7 @@ int am_summary_json(const am_app_t *app, const char *path, char *err, size_t err
         }
         fprintf(f, "},\n");
     }
+    am_report_objects_json(app->mon, f);
     am_loop_stats_t st;
     am_loop_stats(app->loop, &st);
     fprintf(f,

@@ -663,7 +663,11 @@ void am_rate_update(am_rate_t *r, double n, double now)
 {
     if (r->started && n >= r->last_n) {
         double dn = n - r->last_n, dt = now - r->last_t;
-        if (r->dn.alpha != 0 && dt != 0 && dn != 0) {
+        /* no progress: keep the baseline, so the quiet time counts in the
+         * next step's dt (sampling a meter at every frame must not shrink
+         * the time each step took and overstate the rate) */
+        if (dn == 0) return;
+        if (r->dn.alpha != 0 && dt != 0) {
             am_ema_update(&r->dn, dn);
             am_ema_update(&r->dt, dt);
         }

@@ -305,17 +305,65 @@ static void test_errors(void **state)
         "--speed", "y");
 }
 
+/* --key ACTION=KEYS binds as [keys] does, over the config file. */
+static void test_key_option(void **state)
+{
+    am_options_t o;
+    char err[512];
+    (void)state;
+
+    assert_int_equal(PARSE(&o, "--key", "cancel=x", "--key=quit=Q,F12"), 0);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'x'), AM_ACT_CANCEL);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'c'), -1);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'Q'), AM_ACT_QUIT);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'q'), -1);
+
+    const char *path = write_temp("[keys]\ncancel = y\nadd = z\n");
+    int rc = PARSE(&o, "--config", path, "--key", "cancel=w");
+    unlink(path);
+    assert_int_equal(rc, 0);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'w'), AM_ACT_CANCEL);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'y'), -1);
+    assert_int_equal(am_keymap_action(&o.cfg.keys, 'z'), AM_ACT_ADD);
+
+    ERR("--key: expected ACTION=KEYS (cancel=x), got 'cancel'", "--key", "cancel");
+    ERR("--key: expected ACTION=KEYS (cancel=x), got '=x'", "--key", "=x");
+    ERR("--key: unknown action 'frob' (the help screen, ?, lists them; see also "
+        "docs/configuration.md)",
+        "--key", "frob=x");
+    ERR("--key quit: expected a key other than ^C, ^Z and ^\\ (the terminal turns them into "
+        "signals), got '^C'",
+        "--key", "quit=^C");
+    ERR("--key: missing value (--key ACTION=KEYS)", "--key");
+}
+
 static void test_usage(void **state)
 {
     static const char *const must[] = {
-        "--demo NAME|FILE",    "--list-demos",   "--tasks N",
-        "--speed X|max",       "--seed N",       "--duration S",
-        "--headless",          "--config FILE",  "--theme NAME",
-        "--lang en|zh",        "--refresh-hz N", "--ascii",
-        "--summary-json FILE", "--trace FILE",   "-h, --help",
-        "-V, --version",       "[gather]",       "[20]",
-        "[default]",           "[en]",           "ASYNCMON_CONFIG",
+        "--demo NAME|FILE",
+        "--list-demos",
+        "--tasks N",
+        "--speed X|max",
+        "--seed N",
+        "--duration S",
+        "--headless",
+        "--config FILE",
+        "--theme NAME",
+        "--lang en|zh",
+        "--refresh-hz N",
+        "--ascii",
+        "--summary-json FILE",
+        "--trace FILE",
+        "-h, --help",
+        "-V, --version",
+        "[gather]",
+        "[20]",
+        "[default]",
+        "[en]",
+        "ASYNCMON_CONFIG",
         "XDG_CONFIG_HOME",
+        "--key ACTION=KEYS",
+        "ASYNCMON_THEME_DIR",
     };
     const char *u = am_usage();
     (void)state;
@@ -340,7 +388,7 @@ int main(void)
         cmocka_unit_test(test_equals_form),   cmocka_unit_test(test_commands),
         cmocka_unit_test(test_last_wins),     cmocka_unit_test(test_precedence),
         cmocka_unit_test(test_config_errors), cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_usage),
+        cmocka_unit_test(test_key_option),    cmocka_unit_test(test_usage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for src/cli/config.c: defaults, config.ini.example, every key,
- * every bad value with its line, and the discovery order of the config file
- * ($ASYNCMON_CONFIG, $XDG_CONFIG_HOME, $HOME pointed at temporary directories). */
+ * every bad value with its line, the [keys] section (bindings, moved keys,
+ * conflicts), and the discovery order of the config file ($ASYNCMON_CONFIG,
+ * $XDG_CONFIG_HOME, $HOME pointed at temporary directories). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdarg.h>
@@ -15,6 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <curses.h> /* KEY_ codes only */
 
 #include "asyncmon/config.h"
 #include "asyncmon/error.h"
@@ -81,6 +84,25 @@ static void test_example_file(void **state)
     if (am_config_load(path, &c, err, sizeof(err))) fail_msg("%s", err);
     assert_defaults(&c);
     assert_string_equal(c.config_path, path);
+    /* its [keys] lists every action with its default keys */
+    am_config_t d;
+    am_config_defaults(&d);
+    for (int a = 0; a < AM_ACT_COUNT; a++)
+        if (memcmp(c.keys.keys[a], d.keys.keys[a], sizeof c.keys.keys[a]) != 0)
+            fail_msg("[keys] %s in config.ini.example is not its default", am_action_name(a));
+    FILE *f = fopen(path, "r");
+    char line[256];
+    int listed[AM_ACT_COUNT] = {0};
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        char name[64];
+        if (sscanf(line, "%63[a-z_] =", name) == 1 && am_action_find(name) >= 0)
+            listed[am_action_find(name)] = 1;
+    }
+    fclose(f);
+    for (int a = 0; a < AM_ACT_COUNT; a++)
+        if (am_action_name(a) && !listed[a])
+            fail_msg("config.ini.example does not list [keys] %s", am_action_name(a));
 }
 
 static void test_every_key(void **state)
@@ -194,11 +216,11 @@ static const struct {
     {"[demo]\ndefault =\n", 2,
      "default: expected a demo name or the path of an .ini file, got \"\""},
     /* structure */
-    {"[ui]\n\n[colours]\n", 3, "unknown section [colours]; expected [ui], [run] or [demo]"},
-    {"[UI]\n", 1, "unknown section [UI]; expected [ui], [run] or [demo]"},
+    {"[ui]\n\n[colours]\n", 3, "unknown section [colours]; expected [ui], [run], [demo] or [keys]"},
+    {"[UI]\n", 1, "unknown section [UI]; expected [ui], [run], [demo] or [keys]"},
     {"[ui]\n[run]\n[ui]\n", 3, "duplicate section [ui] (first on line 1)"},
     {"speed = 2\n", 1,
-     "key \"speed\" is outside any section; expected [ui], [run] or [demo] before it"},
+     "key \"speed\" is outside any section; expected [ui], [run], [demo] or [keys] before it"},
     {"[ui]\nspeed = 2\n", 2,
      "unknown key \"speed\" in [ui]; expected refresh_hz, theme, language, ascii or log_lines"},
     {"[run]\nrefresh = 2\n", 2,
@@ -212,6 +234,36 @@ static const struct {
     {"[ui\n", 1, "expected \"]\" to close the section name, got \"[ui\""},
     {"; ok\r\n[run]\r\n\r\nspeed = 2\r\nseed = x\r\n", 5,
      "seed: expected a whole number from 0 to 18446744073709551615, got \"x\""},
+    /* [keys] */
+    {"[keys]\ncancel = ^C\n", 2,
+     "cancel: expected a key other than ^C, ^Z and ^\\ (the terminal turns them into signals), "
+     "got \"^C\""},
+    {"[keys]\ncancel = x\n\nadd = X, x\n", 4,
+     "add: key \"x\" is already bound to cancel on line 2"},
+    {"[keys]\ncancel = x\ncancel = y\n", 3, "duplicate key \"cancel\" in [keys] (first on line 2)"},
+    {"[keys]\nquit = q\n  F10\n", 3,
+     "indented line continues \"quit\", but config values must fit on one line"},
+    {"[keys]\n[keys]\n", 2, "duplicate section [keys] (first on line 1)"},
+};
+
+/* [keys] mistakes whose message lists every action or key name: the line
+ * and the start of the message are checked. */
+static const struct {
+    const char *content;
+    int line;
+    const char *start;
+} bad_key_cases[] = {
+    {"[keys]\nfrobnicate = x\n", 2,
+     "unknown action \"frobnicate\" in [keys]; expected up, down, page_up, page_down, home"},
+    {"[keys]\nToggle_log = x\n", 2, "unknown action \"Toggle_log\" in [keys]; expected up,"},
+    {"[keys]\ncancel =\n", 2, "cancel: expected keys separated by commas (at most 4)"},
+    {"[keys]\ncancel = ,\n", 2, "cancel: expected keys separated by commas"},
+    {"[keys]\nquit = F13\n", 2, "quit: expected keys separated by commas"},
+    {"[keys]\nquit = F0\n", 2, "quit: expected keys separated by commas"},
+    {"[keys]\nquit = qq\n", 2, "quit: expected keys separated by commas"},
+    {"[keys]\nquit = ^1\n", 2, "quit: expected keys separated by commas"},
+    {"[keys]\nquit = a b c d e\n", 2, "quit: expected keys separated by commas (at most 4)"},
+    {"[keys]\nquit = ctrl-\n", 2, "quit: expected keys separated by commas"},
 };
 
 static void test_errors(void **state)
@@ -221,6 +273,129 @@ static void test_errors(void **state)
         print_message("case %zu\n", i);
         assert_load_error(bad_cases[i].content, bad_cases[i].line, bad_cases[i].msg);
     }
+}
+
+static void test_key_errors(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof(bad_key_cases) / sizeof(bad_key_cases[0]); i++) {
+        const char *path = write_temp(bad_key_cases[i].content);
+        char err[2048], want[1024];
+        am_config_t c, before;
+        int rc;
+
+        print_message("key case %zu\n", i);
+        am_config_defaults(&c);
+        memcpy(&before, &c, sizeof(c));
+        rc = am_config_load(path, &c, err, sizeof(err));
+        unlink(path);
+        snprintf(want, sizeof(want), "%s:%d: %s", path, bad_key_cases[i].line,
+                 bad_key_cases[i].start);
+        assert_int_equal(rc, AM_EPARSE);
+        if (strncmp(err, want, strlen(want)) != 0) fail_msg("got: %s\nwant: %s...", err, want);
+        assert_memory_equal(&c, &before, sizeof(c)); /* a bad file changes nothing */
+    }
+}
+
+/* The defaults: what the help screen and docs/configuration.md promise. */
+static void test_key_defaults(void **state)
+{
+    am_config_t c;
+    (void)state;
+
+    am_config_defaults(&c);
+    assert_int_equal(am_keymap_action(&c.keys, 'q'), AM_ACT_QUIT);
+    assert_int_equal(am_keymap_action(&c.keys, AM_KEY_FN | KEY_F(10)), AM_ACT_QUIT);
+    assert_int_equal(am_keymap_action(&c.keys, 'c'), AM_ACT_CANCEL);
+    assert_int_equal(am_keymap_action(&c.keys, 'C'), AM_ACT_CANCEL_GROUP);
+    assert_int_equal(am_keymap_action(&c.keys, 'X'), AM_ACT_CANCEL_ALL);
+    assert_int_equal(am_keymap_action(&c.keys, 'a'), AM_ACT_ADD);
+    assert_int_equal(am_keymap_action(&c.keys, 'A'), AM_ACT_ADD_MANY);
+    assert_int_equal(am_keymap_action(&c.keys, 't'), AM_ACT_TIMEOUT);
+    assert_int_equal(am_keymap_action(&c.keys, ' '), AM_ACT_PAUSE);
+    assert_int_equal(am_keymap_action(&c.keys, '+'), AM_ACT_FASTER);
+    assert_int_equal(am_keymap_action(&c.keys, '-'), AM_ACT_SLOWER);
+    assert_int_equal(am_keymap_action(&c.keys, '/'), AM_ACT_FILTER);
+    assert_int_equal(am_keymap_action(&c.keys, 's'), AM_ACT_SORT);
+    assert_int_equal(am_keymap_action(&c.keys, 'd'), AM_ACT_DEMO);
+    assert_int_equal(am_keymap_action(&c.keys, '?'), AM_ACT_HELP);
+    assert_int_equal(am_keymap_action(&c.keys, 'j'), AM_ACT_DOWN);
+    assert_int_equal(am_keymap_action(&c.keys, 'k'), AM_ACT_UP);
+    assert_int_equal(am_keymap_action(&c.keys, '\t'), AM_ACT_NEXT_PANEL);
+    assert_int_equal(am_keymap_action(&c.keys, 'Z'), -1);
+    /* every panel that can be hidden has a toggle action and a key */
+    int toggles = 0;
+    for (size_t i = 0; i < am_panel_count(); i++) {
+        if (!am_panel_name(i)) continue;
+        char name[64];
+        snprintf(name, sizeof(name), "toggle_%s", am_panel_name(i));
+        int a = am_action_find(name);
+        assert_true(a >= AM_ACT_TOGGLE);
+        assert_int_equal(am_keymap_action(&c.keys, am_panel_toggle_key(i)), a);
+        toggles++;
+    }
+    assert_true(toggles >= 5);
+    assert_int_equal(am_action_find("toggle_log"), am_keymap_action(&c.keys, '4'));
+    /* no key does two things */
+    for (int a = 0; a < AM_ACT_COUNT; a++)
+        for (int k = 0; k < AM_KEYS_PER_ACTION; k++)
+            if (c.keys.keys[a][k])
+                assert_int_equal(am_keymap_action(&c.keys, c.keys.keys[a][k]), a);
+}
+
+static void test_keys_file(void **state)
+{
+    const char *path = write_temp("[keys]\n"
+                                  "cancel = x\n"
+                                  "quit = Q, F12\n"
+                                  "filter = ^F, comma\n"
+                                  "toggle_log = L\n"
+                                  "; a key another action has by default moves to this one\n"
+                                  "add = q\n"
+                                  "pause = space  ; inline comment\n"
+                                  "next_panel = Tab, right\n");
+    char err[1024];
+    am_config_t c;
+    int rc;
+    (void)state;
+
+    am_config_defaults(&c);
+    rc = am_config_load(path, &c, err, sizeof(err));
+    unlink(path);
+    if (rc) fail_msg("%s", err);
+    assert_int_equal(am_keymap_action(&c.keys, 'x'), AM_ACT_CANCEL);
+    assert_int_equal(am_keymap_action(&c.keys, 'c'), -1); /* replaced, not added to */
+    assert_int_equal(am_keymap_action(&c.keys, 'Q'), AM_ACT_QUIT);
+    assert_int_equal(am_keymap_action(&c.keys, AM_KEY_FN | KEY_F(12)), AM_ACT_QUIT);
+    assert_int_equal(am_keymap_action(&c.keys, AM_KEY_FN | KEY_F(10)), -1);
+    assert_int_equal(am_keymap_action(&c.keys, 6), AM_ACT_FILTER);
+    assert_int_equal(am_keymap_action(&c.keys, ','), AM_ACT_FILTER);
+    assert_int_equal(am_keymap_action(&c.keys, '/'), -1);
+    assert_int_equal(am_keymap_action(&c.keys, 'L'), am_action_find("toggle_log"));
+    assert_int_equal(am_keymap_action(&c.keys, '4'), -1);
+    assert_int_equal(am_keymap_action(&c.keys, 'q'), AM_ACT_ADD);
+    assert_int_equal(am_keymap_action(&c.keys, ' '), AM_ACT_PAUSE);
+    assert_int_equal(am_keymap_action(&c.keys, '\t'), AM_ACT_NEXT_PANEL);
+    /* right was the wait panel's; it moved */
+    assert_int_equal(am_keymap_action(&c.keys, AM_KEY_FN | KEY_RIGHT), AM_ACT_NEXT_PANEL);
+    assert_int_equal(am_keymap_action(&c.keys, 'l'), AM_ACT_RIGHT);
+}
+
+static void test_keys_set(void **state)
+{
+    const char *why = NULL;
+    am_config_t c;
+    (void)state;
+
+    am_config_defaults(&c);
+    assert_int_equal(am_config_set(&c, "keys", "cancel", "k", &why), 0);
+    assert_null(why);
+    assert_int_equal(am_keymap_action(&c.keys, 'k'), AM_ACT_CANCEL);
+    assert_int_equal(c.keys.keys[AM_ACT_UP][0], AM_KEY_FN | KEY_UP);
+    assert_int_equal(c.keys.keys[AM_ACT_UP][1], 0); /* k moved away from up */
+    assert_int_equal(am_config_set(&c, "keys", "nope", "k", &why), AM_ENOENT);
+    assert_int_equal(am_config_set(&c, "keys", "quit", "^Z", &why), AM_EPARSE);
+    assert_non_null(why);
 }
 
 static void test_missing_file(void **state)
@@ -384,6 +559,10 @@ int main(void)
         cmocka_unit_test(test_every_key),
         cmocka_unit_test(test_partial_file_keeps_the_rest),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_key_errors),
+        cmocka_unit_test(test_key_defaults),
+        cmocka_unit_test(test_keys_file),
+        cmocka_unit_test(test_keys_set),
         cmocka_unit_test(test_missing_file),
         cmocka_unit_test(test_config_set),
         cmocka_unit_test_setup_teardown(test_find_order, setup_dirs, teardown_dirs),

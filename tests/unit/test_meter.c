@@ -226,9 +226,13 @@ static void test_rate(void **state)
     assert_true(isnan(am_rate_value(&r)));
     am_rate_update(&r, 0, 0.0); /* baseline */
     assert_true(isnan(am_rate_value(&r)));
-    /* (n, t) as tqdm.update() would see them; dn == 0 is not fed */
+    /* (n, t) sampled at refreshes; dn == 0 is not fed and keeps the baseline,
+     * so the next step's dt is 1.5 s, not 0.5 s: sampling a meter more often
+     * than it moves must not overstate its rate (tqdm, which is fed only by
+     * update() calls, would move the baseline). Values from tqdm.std.EMA fed
+     * dn = 10, 20, 15 and dt = 1, 1, 1.5. */
     const double n[] = {10, 30, 30, 45}, t[] = {1.0, 2.0, 3.0, 3.5};
-    const double want[] = {10.0, 15.88235294117647, 15.88235294117647, 20.05917159763313};
+    const double want[] = {10.0, 15.88235294117647, 15.88235294117647, 12.602230483271374};
     for (size_t i = 0; i < 4; i++) {
         am_rate_update(&r, n[i], t[i]);
         assert_true(am_rate_value(&r) == want[i]);

@@ -1,0 +1,158 @@
+/* header.c — the top of the dashboard: the scenario's title, the run's
+ * status, elapsed (virtual) time, speed and the loop's lag on the first row;
+ * tasks by state in their colours, the overall rate and the ETA on the
+ * second.
+ *
+ * "lag" is the loop's lag as the runtime measures it (am_monitor_health:
+ * how late a periodic real-time timer fires, now and at worst). Until the
+ * first sample, the header shows the worst lateness of any dispatch so far
+ * (am_loop_stats().max_late, in virtual time), labelled "lag(max late)". */
+#include <math.h>
+#include <string.h>
+
+#include "ui/ui.h"
+
+static int available(am_ui_t *ui, void *st)
+{
+    (void)st;
+    return ui->app->loop != NULL;
+}
+
+static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
+{
+    (void)ui;
+    (void)st;
+    (void)width;
+    *min_h = 1;
+    *want_h = 2;
+}
+
+/* label + value, if it fits in [x, end); returns the new x */
+static int item(am_ui_t *ui, int y, int x, int end, const char *label, am_elem_t ve,
+                const char *value)
+{
+    int need = am_text_width(label) + 1 + am_text_width(value) + 2;
+    if (x + need - 2 > end) return end + 1; /* no room: nothing after it either */
+    x += am_put(ui, y, x, end - x, AM_EL_LABEL, label);
+    x += am_put(ui, y, x, 1, AM_EL_HEADER, " ");
+    x += am_put(ui, y, x, end - x, ve, value);
+    return x + 2;
+}
+
+static void status_text(am_ui_t *ui, char *buf, size_t size, am_elem_t *e)
+{
+    am_app_t *app = ui->app;
+    if (ui->quitting) {
+        snprintf(buf, size, " stopping%s ", ui->g->ellipsis);
+        *e = AM_EL_STATUS_PAUSED;
+    } else if (am_ui_finished(ui)) {
+        snprintf(buf, size, " finished %s q to quit, r to run again ", ui->g->dash);
+        *e = AM_EL_STATUS_FINISHED;
+    } else if (am_loop_paused(app->loop)) {
+        snprintf(buf, size, " %s PAUSED ", ui->g->pause);
+        *e = AM_EL_STATUS_PAUSED;
+    } else if (am_driver_stopped(app->driver)) {
+        snprintf(buf, size, "%s stopping", ui->g->run);
+        *e = AM_EL_STATUS_RUNNING;
+    } else {
+        snprintf(buf, size, "%s running", ui->g->run);
+        *e = AM_EL_STATUS_RUNNING;
+    }
+}
+
+static void first_row(am_ui_t *ui, int y, int w)
+{
+    am_app_t *app = ui->app;
+    char status[128], clock[128], secs[32], speed[32];
+    am_elem_t se;
+    am_loop_stats_t st;
+    status_text(ui, status, sizeof status, &se);
+    double sp = am_loop_speed(app->loop);
+    if (isinf(sp))
+        snprintf(speed, sizeof speed, "max");
+    else
+        snprintf(speed, sizeof speed, "%gx", sp);
+    /* the loop's lag as the runtime measures it (a real-time timer's
+     * lateness); before its first sample, the worst dispatch lateness */
+    am_loop_health_t h;
+    char lag[64];
+    am_monitor_health(app->mon, &h);
+    if (h.lag_samples) {
+        snprintf(lag, sizeof lag, "lag %.1fms (max %.0fms)", h.lag_now * 1e3, h.lag_max * 1e3);
+    } else {
+        am_loop_stats(app->loop, &st);
+        snprintf(lag, sizeof lag, "lag(max late) %.1fms", (double)st.max_late / 1000.0);
+    }
+    snprintf(clock, sizeof clock, "  %s  speed %s  %s",
+             am_fmt_secs(secs, sizeof secs, am_ui_elapsed(ui)), speed, lag);
+    int sw = am_text_width(status), cw = am_text_width(clock);
+    if (sw + cw + 24 > w) { /* narrower: elapsed and speed only, then the status alone */
+        snprintf(clock, sizeof clock, "  %s  %s", secs, speed);
+        cw = am_text_width(clock);
+    }
+    if (sw + cw + 12 > w) cw = 0;
+    if (sw + 12 > w) sw = w - 12 > 0 ? w - 12 : 0;
+    int right = w - sw - cw;
+    int x = am_put(ui, y, 1, right - 2, AM_EL_TITLE, "asyncmon");
+    x += 1;
+    char title[AM_TITLE_MAX + AM_NAME_MAX + 8];
+    snprintf(title, sizeof title, " %s %s %s", app->sc->name, ui->g->dot, app->sc->title);
+    am_put_ell(ui, y, x, right - x - 1, AM_EL_HEADER, title);
+    am_put_ell(ui, y, right, sw, se, status);
+    if (cw) am_put(ui, y, right + sw, cw, AM_EL_VALUE, clock);
+}
+
+static void second_row(am_ui_t *ui, int y, int w)
+{
+    am_app_t *app = ui->app;
+    const am_counts_t *c = am_monitor_counts(app->mon);
+    char v[64];
+    int x = 1, end = w - 1;
+
+    x = item(ui, y, x, end, "created", AM_EL_VALUE, am_fmt_count(v, sizeof v, c->created));
+    for (int s = 0; s < AM_TASK_NSTATES && x <= end; s++)
+        x = item(ui, y, x, end, am_state_label((am_task_state_t)s),
+                 am_state_elem((am_task_state_t)s), am_fmt_count(v, sizeof v, c->by_state[s]));
+    if (x > end) return;
+
+    double rate = am_rate_value(am_monitor_rate(app->mon));
+    uint64_t ended = am_monitor_ended(app->mon), left = c->created - ended;
+    if (isnan(rate) || rate <= 0)
+        snprintf(v, sizeof v, "?/s");
+    else if (rate < 100)
+        snprintf(v, sizeof v, "%.1f/s", rate);
+    else
+        snprintf(v, sizeof v, "%.0f/s", rate);
+    x = item(ui, y, x, end, "rate", AM_EL_VALUE, v);
+    if (!left)
+        snprintf(v, sizeof v, "00:00");
+    else if (isnan(rate) || rate <= 0)
+        snprintf(v, sizeof v, "?");
+    else
+        am_format_interval(v, sizeof v, (double)left / rate);
+    item(ui, y, x, end, "ETA", AM_EL_VALUE, v);
+}
+
+static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
+{
+    (void)st;
+    (void)focused;
+    am_fill(ui, r.y, r.x, r.w, AM_EL_HEADER);
+    if (r.h >= 2) {
+        first_row(ui, r.y, r.w);
+        am_fill(ui, r.y + 1, r.x, r.w, AM_EL_HEADER);
+        second_row(ui, r.y + 1, r.w);
+    } else {
+        second_row(ui, r.y, r.w);
+    }
+}
+
+const am_view_t am_view_header = {
+    .name = NULL,
+    .title = "header",
+    .slot = AM_SLOT_TOP,
+    .priority = 100,
+    .available = available,
+    .size = size,
+    .draw = draw,
+};
