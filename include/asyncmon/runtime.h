@@ -189,6 +189,12 @@ int am_task_finish(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int6
 /* Progress of an extern task (total 0: unknown). */
 int am_task_set_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t total);
 void *am_task_extern_ctx(const am_loop_t *loop, am_task_id_t id);
+/* Progress from any thread (a pool job, a reader thread): the update is
+ * handed to the loop thread through a uv_async and applied there, to a
+ * running extern task, or to a program task while its executor step runs
+ * (when the program runs once). Updates to one task coalesce: the latest
+ * wins. AM_ELIMIT when too many distinct tasks are waiting to be updated. */
+int am_task_post_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t total);
 
 /* ---- any task ---- */
 size_t am_task_count(const am_loop_t *loop); /* ids are 1..count */

@@ -19,6 +19,7 @@
 typedef struct am_external_s {
     am_loop_t *loop;
     am_task_id_t task;
+    am_task_id_t job_task; /* the task, for the pool thread: never changes */
     uint32_t slot;
     int is_process;
     int exited;
@@ -61,6 +62,10 @@ static void finish(am_external_t *x, int ok, int err)
     x->task = 0;
     if (!id) return;
     am_task_t *t = am__task(loop, id);
+    if (!x->is_process && t->kind == AM_KIND_PROGRAM && loop->progs[t->prog].repeat == 1) {
+        t->n = 0; /* the job's chunks were shown as progress: back to iterations */
+        t->total = 1;
+    }
     t->flags &= (uint8_t)~AM_TF_EXTERNAL;
     if (am__final(t->state)) return;
     if (t->flags & AM_TF_CANCEL_REQ) {
@@ -79,14 +84,22 @@ static void finish(am_external_t *x, int ok, int err)
 
 /* ---- executor ---- */
 
+#define WORK_CHUNKS 10 /* progress reports per executor job */
+
+/* On a pool thread: the work, in chunks, each reported to the loop thread
+ * through am_task_post_progress (the task table is the loop thread's). */
 static void work_cb(uv_work_t *req)
 {
     am_external_t *x = req->data;
     struct timespec a, b;
     clock_gettime(CLOCK_MONOTONIC, &a);
-    do {
-        clock_gettime(CLOCK_MONOTONIC, &b);
-    } while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < x->seconds);
+    for (uint32_t k = 1; k <= WORK_CHUNKS; k++) {
+        double until = x->seconds * k / WORK_CHUNKS;
+        do {
+            clock_gettime(CLOCK_MONOTONIC, &b);
+        } while ((double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9 < until);
+        am_task_post_progress(x->loop, x->job_task, k, WORK_CHUNKS);
+    }
 }
 
 static void after_work_cb(uv_work_t *req, int status)
@@ -142,6 +155,7 @@ int am__external_start(am_loop_t *loop, am_task_id_t id, const am_op_t *op, doub
     if (!x) return AM_ENOMEM;
     x->loop = loop;
     x->task = id;
+    x->job_task = id;
     x->seconds = seconds;
     if (slot_new(loop, x) != 0) {
         free(x);

@@ -72,6 +72,13 @@ typedef struct am_callout_s {
     uint32_t gen; /* bumps on reuse so stale handles fail */
 } am_callout_t;
 
+/* A registered program (program.c). */
+typedef struct am_program_s {
+    am_op_t *ops; /* owned, with each op's argv */
+    uint32_t nops;
+    uint32_t repeat; /* 0: until cancelled */
+} am_program_t;
+
 /* Every combinator extension starts with this header: the completion callback. */
 typedef struct am_node_hdr_s {
     am_done_cb cb;
@@ -153,6 +160,15 @@ struct am_loop_s {
     double slow_threshold;
     am_loop_health_t slow; /* slow-step part of the health figures */
 
+    /* progress posted from other threads (am_task_post_progress) */
+    uv_async_t post_async;
+    uv_mutex_t post_lock;
+    struct am_post_s {
+        am_task_id_t id;
+        uint32_t n, total;
+    } posts[256]; /* under post_lock */
+    uint32_t nposts;
+
     uint64_t live; /* simulated tasks not yet ended */
     am_callout_cb drain_cb;
     void *drain_data;
@@ -224,6 +240,8 @@ void am__objs_free(am_loop_t *loop);
 /* external.c: start a program step's real work (executor job or process);
  * the task is resumed, or fails, when it is over. */
 int am__external_start(am_loop_t *loop, am_task_id_t id, const am_op_t *op, double seconds);
+/* task.c: apply progress posted from other threads (the uv_async callback). */
+void am__apply_posts(uv_async_t *h);
 /* external.c: cancel real work (uv_cancel, or SIGTERM then SIGKILL). */
 void am__external_cancel(am_loop_t *loop, am_task_id_t id);
 void am__externals_free(am_loop_t *loop);

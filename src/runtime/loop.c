@@ -483,6 +483,10 @@ am_loop_t *am_loop_new(uv_loop_t *uv)
     }
     uv_timer_init(uv, &loop->timer);
     loop->timer.data = loop;
+    uv_mutex_init(&loop->post_lock);
+    uv_async_init(uv, &loop->post_async, am__apply_posts);
+    loop->post_async.data = loop;
+    uv_unref((uv_handle_t *)&loop->post_async); /* never what keeps the loop alive */
     uv_idle_init(uv, &loop->idle);
     loop->idle.data = loop;
     return loop;
@@ -544,8 +548,10 @@ void am_loop_free(am_loop_t *loop)
     am__objs_free(loop);
     am__programs_free(loop);
     uv_close((uv_handle_t *)&loop->timer, on_close);
+    uv_close((uv_handle_t *)&loop->post_async, on_close);
     uv_close((uv_handle_t *)&loop->idle, on_close);
     uv_run(loop->uv, UV_RUN_NOWAIT);
+    uv_mutex_destroy(&loop->post_lock);
     free(loop->tasks);
     free(loop->heap);
     free(loop->ready);

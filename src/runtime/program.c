@@ -20,12 +20,6 @@
  * milliseconds, where 1000 made it a tenth of a second or more. */
 #define STEP_BUDGET 64
 
-typedef struct am_program_s {
-    am_op_t *ops; /* owned, with each op's argv */
-    uint32_t nops;
-    uint32_t repeat; /* 0: until cancelled */
-} am_program_t;
-
 static const char *const op_names[AM_OP_NKINDS] = {
     "sleep", "cpu",       "executor", "acquire",   "release", "lock",       "unlock",
     "wait",  "set",       "clear",    "cond_wait", "notify",  "notify_all", "put",

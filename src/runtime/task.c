@@ -394,6 +394,49 @@ int am_task_set_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t 
     return 0;
 }
 
+int am_task_post_progress(am_loop_t *loop, am_task_id_t id, uint32_t n, uint32_t total)
+{
+    int rc = 0;
+    uv_mutex_lock(&loop->post_lock);
+    uint32_t i;
+    for (i = 0; i < loop->nposts && loop->posts[i].id != id; i++)
+        continue;
+    if (i < loop->nposts)
+        loop->posts[i] = (struct am_post_s){id, n, total};
+    else if (loop->nposts < sizeof loop->posts / sizeof loop->posts[0])
+        loop->posts[loop->nposts++] = (struct am_post_s){id, n, total};
+    else
+        rc = AM_ELIMIT;
+    uv_mutex_unlock(&loop->post_lock);
+    if (rc == 0) uv_async_send(&loop->post_async);
+    return rc;
+}
+
+/* On the loop thread: take the mailbox, then apply it without the lock. */
+void am__apply_posts(uv_async_t *h)
+{
+    am_loop_t *loop = h->data;
+    struct am_post_s posts[sizeof loop->posts / sizeof loop->posts[0]];
+    uv_mutex_lock(&loop->post_lock);
+    uint32_t n = loop->nposts;
+    memcpy(posts, loop->posts, n * sizeof posts[0]);
+    loop->nposts = 0;
+    uv_mutex_unlock(&loop->post_lock);
+    for (uint32_t i = 0; i < n; i++) {
+        am_task_id_t id = posts[i].id;
+        if (!am_task_valid(loop, id)) continue;
+        am_task_t *t = am__task(loop, id);
+        if (t->state != AM_TASK_RUNNING) continue;
+        int program_job = t->kind == AM_KIND_PROGRAM && (t->flags & AM_TF_EXTERNAL) &&
+                          loop->progs[t->prog].repeat == 1;
+        if (t->kind != AM_KIND_EXTERN && !program_job) continue;
+        if (t->n == posts[i].n && t->total == posts[i].total) continue;
+        t->n = posts[i].n;
+        t->total = posts[i].total;
+        am__emit(loop, AM_EV_PROGRESS, id, 0);
+    }
+}
+
 void *am_task_extern_ctx(const am_loop_t *loop, am_task_id_t id)
 {
     if (!am_task_valid(loop, id) || loop->tasks[id].kind != AM_KIND_EXTERN) return NULL;
