@@ -96,8 +96,12 @@ uint64_t am_scenario_tasks(const am_scenario_t *sc);
 int am_scenario_set_tasks(am_scenario_t *sc, uint64_t n);
 const char *am_combinator_name(am_combinator_t c);
 
-/* Where shipped scenarios live: $ASYNCMON_DEMO_DIR, else the source tree's demo/
- * when running from a build tree, else the installed data dir. */
+/* Where shipped data (SUB = "demo", "themes") is found: $ENV_VAR when set,
+ * else beside the program as installed (<prefix>/bin/asyncmon ->
+ * <prefix>/share/asyncmon/SUB), else the source tree (a binary in a build
+ * tree), else the configured data dir. */
+const char *am_data_dir(const char *sub, const char *env_var);
+/* Where shipped scenarios live: am_data_dir("demo", "ASYNCMON_DEMO_DIR"). */
 const char *am_demo_dir(void);
 /* Resolve --demo NAME|FILE.ini into a path. 0 or AM_ENOENT (err says what was tried). */
 int am_demo_resolve(const char *name_or_file, char *path, size_t size, char *err, size_t errsize);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "asyncmon/error.h"
 #include "scenario/ini_util.h"
@@ -636,15 +637,63 @@ static int is_dir(const char *path)
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/* The program's own directory, from /proc/self/exe ("" when unknown). */
+static const char *exe_dir(void)
+{
+    static char dir[AM_PATH_MAX];
+    static int done;
+    if (!done) {
+        done = 1;
+        ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+        dir[n > 0 ? n : 0] = '\0';
+        char *slash = strrchr(dir, '/');
+        if (slash)
+            *slash = '\0';
+        else
+            dir[0] = '\0';
+    }
+    return dir;
+}
+
+const char *am_data_dir(const char *sub, const char *env_var)
+{
+    static struct {
+        char sub[16];
+        char path[AM_PATH_MAX];
+    } cache[4];
+    const char *env = env_var ? getenv(env_var) : NULL;
+    if (env && *env) return env;
+    size_t i;
+    for (i = 0; i < 4 && cache[i].sub[0]; i++)
+        if (!strcmp(cache[i].sub, sub)) return cache[i].path;
+    char buf[AM_PATH_MAX];
+    const char *found = NULL;
+    /* installed: <prefix>/bin/asyncmon next to <prefix>/share/asyncmon/SUB */
+    if (exe_dir()[0] &&
+        snprintf(buf, sizeof buf, "%s/../share/asyncmon/%s", exe_dir(), sub) < (int)sizeof buf &&
+        is_dir(buf))
+        found = buf;
+#ifdef ASYNCMON_SOURCE_DIR
+    /* a binary in a build tree: the source tree's copy */
+    char src[AM_PATH_MAX];
+    if (!found && snprintf(src, sizeof src, "%s/%s", ASYNCMON_SOURCE_DIR, sub) < (int)sizeof src &&
+        is_dir(src))
+        found = src;
+#endif
+    char data[AM_PATH_MAX];
+    if (!found) {
+        snprintf(data, sizeof data, "%s/%s", ASYNCMON_DATA_DIR, sub);
+        found = data;
+    }
+    if (i == 4) i = 3; /* never more than a few subdirectories: reuse the last slot */
+    snprintf(cache[i].sub, sizeof cache[i].sub, "%s", sub);
+    snprintf(cache[i].path, sizeof cache[i].path, "%s", found);
+    return cache[i].path;
+}
+
 const char *am_demo_dir(void)
 {
-    const char *env = getenv("ASYNCMON_DEMO_DIR");
-
-    if (env && *env) return env;
-#ifdef ASYNCMON_SOURCE_DIR
-    if (is_dir(ASYNCMON_SOURCE_DIR "/demo")) return ASYNCMON_SOURCE_DIR "/demo";
-#endif
-    return ASYNCMON_DATA_DIR "/demo";
+    return am_data_dir("demo", "ASYNCMON_DEMO_DIR");
 }
 
 int am_demo_resolve(const char *name_or_file, char *path, size_t size, char *err, size_t errsize)
