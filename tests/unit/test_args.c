@@ -20,6 +20,7 @@
 
 #include "asyncmon/config.h"
 #include "asyncmon/error.h"
+#include "testutil.h"
 
 static char home[64];
 
@@ -39,22 +40,6 @@ static int teardown(void **state)
     (void)state;
     rmdir(home);
     return 0;
-}
-
-static const char *write_temp(const char *content)
-{
-    static char path[64];
-    FILE *f;
-    int fd;
-
-    strcpy(path, "/tmp/am_args_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    return path;
 }
 
 /* Parse a NULL-terminated list of arguments (argv[0] is supplied). */
@@ -191,9 +176,9 @@ static void test_last_wins(void **state)
 
 static void test_precedence(void **state)
 {
-    const char *path = write_temp("[ui]\ntheme = from-file\nrefresh_hz = 5\n"
-                                  "[run]\nspeed = 2\nheadless = true\n"
-                                  "[demo]\ndefault = wait\n");
+    const char *path = tu_write_temp("args", "[ui]\ntheme = from-file\nrefresh_hz = 5\n"
+                                             "[run]\nspeed = 2\nheadless = true\n"
+                                             "[demo]\ndefault = wait\n");
     char file[64], err[512];
     am_options_t o;
     int rc;
@@ -218,12 +203,12 @@ static void test_precedence(void **state)
     assert_true(o.cfg.speed == 2);
     assert_string_equal(o.cfg.config_path, file);
     unsetenv("ASYNCMON_CONFIG");
-    unlink(file);
+    tu_remove_temp(file);
 }
 
 static void test_config_errors(void **state)
 {
-    const char *path = write_temp("[run]\n\nspeed = warp\n");
+    const char *path = tu_write_temp("args", "[run]\n\nspeed = warp\n");
     char file[64], err[512], want[600];
     am_options_t o;
     int rc;
@@ -231,7 +216,7 @@ static void test_config_errors(void **state)
 
     strcpy(file, path);
     rc = PARSE(&o, "--config", file);
-    unlink(file);
+    tu_remove_temp(file);
     assert_int_equal(rc, AM_EPARSE);
     snprintf(want, sizeof(want), "%s:3: speed: expected a number > 0 or \"max\", got \"warp\"",
              file);
@@ -318,9 +303,9 @@ static void test_key_option(void **state)
     assert_int_equal(am_keymap_action(&o.cfg.keys, 'Q'), AM_ACT_QUIT);
     assert_int_equal(am_keymap_action(&o.cfg.keys, 'q'), -1);
 
-    const char *path = write_temp("[keys]\ncancel = y\nadd = z\n");
+    const char *path = tu_write_temp("args", "[keys]\ncancel = y\nadd = z\n");
     int rc = PARSE(&o, "--config", path, "--key", "cancel=w");
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, 0);
     assert_int_equal(am_keymap_action(&o.cfg.keys, 'w'), AM_ACT_CANCEL);
     assert_int_equal(am_keymap_action(&o.cfg.keys, 'y'), -1);

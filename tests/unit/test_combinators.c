@@ -30,53 +30,12 @@
 
 #include "asyncmon/combinators.h"
 #include "asyncmon/runtime.h"
+#include "testutil.h"
 
-#define S(sec) AM_USEC(sec)
-
-typedef struct env_s {
-    uv_loop_t uv;
-    am_loop_t *loop;
-} env_t;
-
-static int setup(void **state)
-{
-    env_t *e = calloc(1, sizeof *e);
-    if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
-    *state = e;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    env_t *e = *state;
-    am_loop_free(e->loop);
-    int rc = uv_loop_close(&e->uv);
-    free(e);
-    return rc == 0 ? 0 : -1;
-}
-
-static void run(env_t *e)
-{
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-}
-
+/* A one-step sleep in group 0 that fails with fail (an error code) or ends with result. */
 static am_task_id_t spawn(am_loop_t *loop, double sec, int fail, int64_t result)
 {
-    am_sleep_spec_t spec = {S(sec), 1, fail, result};
-    am_task_id_t id = am_spawn_sleep(loop, 0, &spec);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
-static am_task_id_t ok(am_loop_t *loop, double sec)
-{
-    return spawn(loop, sec, 0, 0);
+    return tu_spawn_sleep(loop, 0, sec, 1, fail, result);
 }
 
 static void assert_ended(am_loop_t *loop, am_task_id_t id, am_task_state_t st, double sec)
@@ -163,7 +122,7 @@ static void at(am_loop_t *loop, double sec, am_callout_cb cb, void *data)
 
 static void test_gather_orders(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     am_task_id_t ids[3] = {spawn(loop, 3.0, 0, 30), spawn(loop, 1.0, 0, 10),
@@ -180,7 +139,7 @@ static void test_gather_orders(void **state)
     assert_int_equal(done[0], ids[1]);
     assert_int_equal(am_task_state(loop, g), AM_TASK_RUNNING);
     am_loop_pause(loop, 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, g, AM_TASK_DONE, 3.0);
     assert_int_equal(am_task_result(loop, g), 3);
@@ -209,13 +168,13 @@ static void test_gather_orders(void **state)
 
 static void test_gather_first_error_siblings_continue(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     am_task_id_t ids[4] = {spawn(loop, 1.0, 0, 1), spawn(loop, 2.0, AM_EIO, 0),
                            spawn(loop, 3.0, 0, 3), spawn(loop, 4.0, AM_ETASKFAIL, 0)};
     am_task_id_t g = am_gather(loop, ids, 4, 0, node_done, &nl);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* the gather raises the first error when it happens... */
     assert_ended(loop, g, AM_TASK_FAILED, 2.0);
@@ -240,13 +199,13 @@ static void test_gather_first_error_siblings_continue(void **state)
 
 static void test_gather_return_exceptions(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     am_task_id_t ids[4] = {spawn(loop, 1.0, 0, 1), spawn(loop, 2.0, AM_EIO, 0),
                            spawn(loop, 3.0, 0, 3), spawn(loop, 4.0, AM_ETASKFAIL, 0)};
     am_task_id_t g = am_gather(loop, ids, 4, 1, node_done, &nl);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, g, AM_TASK_DONE, 4.0);
     assert_int_equal(am_task_error(loop, g), 0);
@@ -264,18 +223,18 @@ static void test_gather_return_exceptions(void **state)
 
 static void test_gather_child_cancelled_or_timed_out(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* a child cancelled from outside: the gather raises CancelledError */
-    am_task_id_t c[2] = {ok(loop, 3.0), ok(loop, 1.0)};
+    am_task_id_t c[2] = {tu_sleep_for(loop, 3.0), tu_sleep_for(loop, 1.0)};
     am_task_id_t g1 = am_gather(loop, c, 2, 0, NULL, NULL);
     action_t cancel = {c[0], 1};
     at(loop, 0.5, do_cancel, &cancel);
     /* a child timed out by its deadline: the gather raises TimeoutError */
-    am_task_id_t t[2] = {ok(loop, 3.0), ok(loop, 2.0)};
+    am_task_id_t t[2] = {tu_sleep_for(loop, 3.0), tu_sleep_for(loop, 2.0)};
     assert_int_equal(am_task_set_timeout(loop, t[0], S(1.0)), 0);
     am_task_id_t g2 = am_gather(loop, t, 2, 0, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(cancel.rc, 0);
     assert_ended(loop, g1, AM_TASK_CANCELLED, 0.5);
@@ -291,19 +250,19 @@ static void test_gather_child_cancelled_or_timed_out(void **state)
 
 static void test_gather_cancel(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t ids[2][3], g[2];
     action_t cancel[2];
     for (int r = 0; r < 2; r++) {
-        ids[r][0] = ok(loop, 0.5);
-        ids[r][1] = ok(loop, 2.0);
-        ids[r][2] = ok(loop, 3.0);
+        ids[r][0] = tu_sleep_for(loop, 0.5);
+        ids[r][1] = tu_sleep_for(loop, 2.0);
+        ids[r][2] = tu_sleep_for(loop, 3.0);
         g[r] = am_gather(loop, ids[r], 3, r, NULL, NULL);
         cancel[r] = (action_t){g[r], 1};
         at(loop, 1.0, do_cancel, &cancel[r]);
     }
-    run(e);
+    tu_run_idle(&e->uv);
     for (int r = 0; r < 2; r++) {
         assert_int_equal(cancel[r].rc, 0);
         /* cancelling the gather cancels every task still running */
@@ -319,7 +278,7 @@ static void test_gather_cancel(void **state)
 
 static void test_gather_empty_and_invalid(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     am_task_id_t g = am_gather(loop, NULL, 0, 0, node_done, &nl);
@@ -327,7 +286,7 @@ static void test_gather_empty_and_invalid(void **state)
     /* settles at the next turn, like asyncio's done future callbacks */
     assert_int_equal(am_task_state(loop, g), AM_TASK_RUNNING);
     assert_int_equal(nl.n, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_ended(loop, g, AM_TASK_DONE, 0.0);
     assert_int_equal(am_task_result(loop, g), 0);
     assert_int_equal(nl.n, 1);
@@ -341,12 +300,12 @@ static void test_gather_empty_and_invalid(void **state)
 
 static void test_gather_tasks_already_ended(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t a = spawn(loop, 1.0, 0, 5);
     am_task_id_t b = spawn(loop, 1.0, AM_EIO, 0);
-    run(e);
-    am_task_id_t c = ok(loop, 3.0); /* starts at 1, ends at 4 */
+    tu_run_idle(&e->uv);
+    am_task_id_t c = tu_sleep_for(loop, 3.0); /* starts at 1, ends at 4 */
 
     am_task_id_t ab[2] = {a, b}, bc[2] = {b, c};
     am_task_id_t g_ok = am_gather(loop, &a, 1, 0, NULL, NULL);
@@ -354,7 +313,7 @@ static void test_gather_tasks_already_ended(void **state)
     am_task_id_t g_rexc = am_gather(loop, ab, 2, 1, NULL, NULL);
     am_task_id_t g_mix = am_gather(loop, bc, 2, 0, NULL, NULL);
     assert_int_equal(am_task_state(loop, g_fail), AM_TASK_RUNNING);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, g_ok, AM_TASK_DONE, 1.0);
     assert_ended(loop, g_fail, AM_TASK_FAILED, 1.0);
@@ -399,13 +358,14 @@ static void ac_done(am_loop_t *loop, am_task_id_t node, void *data)
 
 static void test_as_completed_order(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     ac_log_t log = {0};
-    am_task_id_t ids[4] = {ok(loop, 3.0), ok(loop, 1.0), ok(loop, 2.0), ok(loop, 0.5)};
+    am_task_id_t ids[4] = {tu_sleep_for(loop, 3.0), tu_sleep_for(loop, 1.0),
+                           tu_sleep_for(loop, 2.0), tu_sleep_for(loop, 0.5)};
     am_task_id_t ac = am_as_completed(loop, ids, 4, AM_NO_TIMEOUT, ac_item, ac_done, &log);
     assert_int_not_equal(ac, 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     static const int order[] = {3, 1, 2, 0};
     static const double when[] = {0.5, 1.0, 2.0, 3.0};
@@ -428,12 +388,13 @@ static void test_as_completed_order(void **state)
 
 static void test_as_completed_timeout(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     ac_log_t log = {0};
-    am_task_id_t ids[3] = {ok(loop, 0.5), ok(loop, 1.0), spawn(loop, 5.0, 0, 55)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 0.5), tu_sleep_for(loop, 1.0),
+                           spawn(loop, 5.0, 0, 55)};
     am_task_id_t ac = am_as_completed(loop, ids, 3, S(2.0), ac_item, ac_done, &log);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(log.n, 3);
     assert_int_equal(log.task[0], ids[0]);
@@ -453,24 +414,24 @@ static void test_as_completed_timeout(void **state)
 
 static void test_as_completed_ended_tasks_and_cancel(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     ac_log_t log = {0}, log2 = {0}, log3 = {0};
-    am_task_id_t a = ok(loop, 1.0), b = ok(loop, 0.5);
-    run(e);
-    am_task_id_t c = ok(loop, 2.0); /* 1 -> 3 */
+    am_task_id_t a = tu_sleep_for(loop, 1.0), b = tu_sleep_for(loop, 0.5);
+    tu_run_idle(&e->uv);
+    am_task_id_t c = tu_sleep_for(loop, 2.0); /* 1 -> 3 */
     am_task_id_t abc[3] = {a, c, b};
     am_task_id_t ac = am_as_completed(loop, abc, 3, AM_NO_TIMEOUT, ac_item, ac_done, &log);
 
     /* cancelling as_completed stops the waiting, not the tasks */
-    am_task_id_t d = ok(loop, 5.0); /* 1 -> 6 */
+    am_task_id_t d = tu_sleep_for(loop, 5.0); /* 1 -> 6 */
     am_task_id_t ac2 = am_as_completed(loop, &d, 1, AM_NO_TIMEOUT, ac_item, ac_done, &log2);
     action_t cancel = {ac2, 1};
     at(loop, 2.0, do_cancel, &cancel);
 
     am_task_id_t empty = am_as_completed(loop, NULL, 0, S(1.0), ac_item, ac_done, &log3);
     assert_int_not_equal(empty, 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* the tasks that had ended come first, at once; then c when it ends */
     assert_int_equal(log.n, 4);
@@ -500,14 +461,15 @@ static void test_as_completed_ended_tasks_and_cancel(void **state)
 
 static void test_wait_all_completed(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
-    am_task_id_t ids[3] = {ok(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0), ok(loop, 3.0)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0),
+                           tu_sleep_for(loop, 3.0)};
     am_task_id_t w = am_wait(loop, ids, 3, AM_ALL_COMPLETED, AM_NO_TIMEOUT, node_done, &nl);
     assert_int_not_equal(w, 0);
     assert_int_equal(am_task_kind(loop, w), AM_KIND_WAIT);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* a failure neither ends ALL_COMPLETED early nor fails the wait */
     assert_int_equal(nl.n, 1);
@@ -525,12 +487,13 @@ static void test_wait_all_completed(void **state)
 
 static void test_wait_first_completed(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
-    am_task_id_t ids[3] = {ok(loop, 2.0), ok(loop, 1.0), ok(loop, 3.0)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 2.0), tu_sleep_for(loop, 1.0),
+                           tu_sleep_for(loop, 3.0)};
     am_task_id_t w = am_wait(loop, ids, 3, AM_FIRST_COMPLETED, AM_NO_TIMEOUT, node_done, &nl);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(nl.n, 1);
     assert_int_equal(nl.at[0], S(1.0));
@@ -544,22 +507,23 @@ static void test_wait_first_completed(void **state)
 
 static void test_wait_first_exception(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     /* a cancellation is not an exception: the wait goes on until B fails */
-    am_task_id_t ids[3] = {ok(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0), ok(loop, 3.0)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0),
+                           tu_sleep_for(loop, 3.0)};
     action_t cancel = {ids[0], 1};
     at(loop, 0.5, do_cancel, &cancel);
     am_task_id_t w = am_wait(loop, ids, 3, AM_FIRST_EXCEPTION, AM_NO_TIMEOUT, node_done, &nl);
     /* no exception at all: FIRST_EXCEPTION is ALL_COMPLETED */
-    am_task_id_t calm[2] = {ok(loop, 1.0), ok(loop, 2.5)};
+    am_task_id_t calm[2] = {tu_sleep_for(loop, 1.0), tu_sleep_for(loop, 2.5)};
     am_task_id_t w2 = am_wait(loop, calm, 2, AM_FIRST_EXCEPTION, AM_NO_TIMEOUT, NULL, NULL);
     /* a deadline's TimeoutError is an exception */
-    am_task_id_t dl[2] = {ok(loop, 3.0), ok(loop, 2.0)};
+    am_task_id_t dl[2] = {tu_sleep_for(loop, 3.0), tu_sleep_for(loop, 2.0)};
     assert_int_equal(am_task_set_timeout(loop, dl[0], S(1.5)), 0);
     am_task_id_t w3 = am_wait(loop, dl, 2, AM_FIRST_EXCEPTION, AM_NO_TIMEOUT, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(cancel.rc, 0);
     assert_ended(loop, ids[0], AM_TASK_CANCELLED, 0.5);
@@ -580,13 +544,14 @@ static void test_wait_first_exception(void **state)
 
 static void test_wait_timeout_asyncio_example(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     /* done, pending = await asyncio.wait(tasks, timeout=1) on 0.1/0.1/3 s */
-    am_task_id_t ids[3] = {ok(loop, 0.1), ok(loop, 0.1), spawn(loop, 3.0, 0, 3)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 0.1), tu_sleep_for(loop, 0.1),
+                           spawn(loop, 3.0, 0, 3)};
     am_task_id_t w = am_wait(loop, ids, 3, AM_ALL_COMPLETED, S(1.0), node_done, &nl);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(nl.n, 1);
     assert_int_equal(nl.at[0], S(1.0));
@@ -625,15 +590,16 @@ static void take_snap(am_loop_t *loop, void *data)
 
 static void test_wait_sets_readable_midway(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
-    am_task_id_t ids[3] = {ok(loop, 1.0), ok(loop, 2.0), ok(loop, 3.0)};
+    am_task_id_t ids[3] = {tu_sleep_for(loop, 1.0), tu_sleep_for(loop, 2.0),
+                           tu_sleep_for(loop, 3.0)};
     am_task_id_t w = am_wait(loop, ids, 3, AM_ALL_COMPLETED, AM_NO_TIMEOUT, NULL, NULL);
     snap_t s0 = {.w = w}, s1 = {.w = w}, s2 = {.w = w};
     take_snap(loop, &s0);
     at(loop, 1.5, take_snap, &s1);
     at(loop, 2.5, take_snap, &s2);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_true(same_set(s0.done, s0.ndone, NULL, 0));
     assert_true(same_set(s0.pending, s0.npending, ids, 3));
@@ -684,13 +650,13 @@ static void retry_cb(am_loop_t *loop, am_task_id_t w, void *data)
 
 static void test_wait_while_pending_loop(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     retry_t r = {0};
-    am_task_id_t ids[4] = {ok(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0), spawn(loop, 3.0, AM_EIO, 0),
-                           ok(loop, 4.0)};
+    am_task_id_t ids[4] = {tu_sleep_for(loop, 1.0), spawn(loop, 2.0, AM_EIO, 0),
+                           spawn(loop, 3.0, AM_EIO, 0), tu_sleep_for(loop, 4.0)};
     am_task_id_t w = am_wait(loop, ids, 4, AM_FIRST_COMPLETED, AM_NO_TIMEOUT, retry_cb, &r);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* returns at 1 (A), 2 (B fails: retry), 2.5 (retry of B), 3 (C fails:
      * retry), 3.5 (retry of C), 4 (D: nothing pending, the loop stops) */
@@ -723,12 +689,12 @@ static void rearm_timeout_cb(am_loop_t *loop, am_task_id_t w, void *data)
 
 static void test_wait_rearm_fresh_timeout(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     rearm_timeout_t r = {0};
-    am_task_id_t ids[2] = {ok(loop, 0.5), ok(loop, 2.5)};
+    am_task_id_t ids[2] = {tu_sleep_for(loop, 0.5), tu_sleep_for(loop, 2.5)};
     am_task_id_t w = am_wait(loop, ids, 2, AM_ALL_COMPLETED, S(1.0), rearm_timeout_cb, &r);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* each rearm waits a fresh second: timeouts at 1 and 2, then done at 2.5 */
     assert_int_equal(r.log.n, 3);
@@ -747,19 +713,20 @@ static void test_wait_rearm_fresh_timeout(void **state)
 
 static void test_wait_rearm_after_late_ends(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     /* A ends first; D and then B end while nobody waits; C is still running
      * when the wait is rearmed at t=4 */
-    am_task_id_t A = ok(loop, 1.0), B = ok(loop, 3.0), C = ok(loop, 5.0), D = ok(loop, 2.0);
+    am_task_id_t A = tu_sleep_for(loop, 1.0), B = tu_sleep_for(loop, 3.0),
+                 C = tu_sleep_for(loop, 5.0), D = tu_sleep_for(loop, 2.0);
     am_task_id_t ids[4] = {A, B, C, D};
     am_task_id_t w = am_wait(loop, ids, 4, AM_FIRST_COMPLETED, AM_NO_TIMEOUT, node_done, &nl);
     action_t rearm = {w, 1};
     at(loop, 4.0, do_rearm, &rearm);
     snap_t s = {.w = w};
     at(loop, 4.5, take_snap, &s);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(rearm.rc, 0);
     assert_int_equal(nl.n, 2);
@@ -774,7 +741,7 @@ static void test_wait_rearm_after_late_ends(void **state)
     /* and once more after C has ended: done = {C} */
     assert_int_equal(am_wait_rearm(loop, w, NULL, 0, AM_NO_TIMEOUT), 0);
     assert_int_equal(am_task_state(loop, w), AM_TASK_RUNNING);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(nl.n, 3);
     assert_int_equal(nl.at[2], S(5.0));
     assert_wait_sets(loop, w, &C, 1, NULL, 0);
@@ -833,7 +800,7 @@ static void compact_rearm2(am_loop_t *loop, void *data)
 
 static void test_wait_rearm_compaction(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     size_t n = N_BATCH1 + N_BATCH2 + N_BATCH3;
     am_task_id_t *ids = calloc(n, sizeof *ids);
@@ -841,7 +808,7 @@ static void test_wait_rearm_compaction(void **state)
     assert_non_null(ids);
     assert_non_null(other);
     for (size_t i = 0; i < n; i++)
-        ids[i] = ok(loop, i < N_BATCH1 ? 1.0 : i < N_BATCH1 + N_BATCH2 ? 3.0 : 10.0);
+        ids[i] = tu_sleep_for(loop, i < N_BATCH1 ? 1.0 : i < N_BATCH1 + N_BATCH2 ? 3.0 : 10.0);
     node_log_t nl = {0};
     compact_t c = {0, other, 0, {1, 1}, 0, 0, 0, 0};
     c.w = am_wait(loop, ids, n, AM_FIRST_COMPLETED, AM_NO_TIMEOUT, node_done, &nl);
@@ -849,7 +816,7 @@ static void test_wait_rearm_compaction(void **state)
     at(loop, 3.5, compact_make_w2, &c);
     at(loop, 4.0, compact_rearm2, &c);
     at(loop, 8.0, compact_snap_w2, &c);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(c.rc[0], 0);
     assert_int_equal(c.rc[1], 0);
@@ -871,9 +838,9 @@ static void test_wait_rearm_compaction(void **state)
 
 static void test_wait_cancel_and_errors(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
-    am_task_id_t ids[2] = {ok(loop, 1.0), ok(loop, 3.0)};
+    am_task_id_t ids[2] = {tu_sleep_for(loop, 1.0), tu_sleep_for(loop, 3.0)};
     am_task_id_t w = am_wait(loop, ids, 2, AM_ALL_COMPLETED, AM_NO_TIMEOUT, NULL, NULL);
     action_t cancel = {w, 1};
     at(loop, 2.0, do_cancel, &cancel);
@@ -887,7 +854,7 @@ static void test_wait_cancel_and_errors(void **state)
     assert_int_equal(am_wait(loop, ids, 2, AM_ALL_COMPLETED, -5, NULL, NULL), 0);
     assert_int_equal(am_wait(loop, &bad, 1, AM_ALL_COMPLETED, AM_NO_TIMEOUT, NULL, NULL), 0);
     assert_int_equal(am_task_count(loop), before);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* cancelling the waiter leaves the tasks alone */
     assert_int_equal(cancel.rc, 0);
@@ -899,7 +866,7 @@ static void test_wait_cancel_and_errors(void **state)
     am_task_id_t g = am_gather(loop, ids, 2, 0, NULL, NULL);
     assert_int_equal(am_wait_rearm(loop, g, NULL, 0, AM_NO_TIMEOUT), AM_EINVAL);
     am_task_id_t w2 = am_wait(loop, ids, 1, AM_ALL_COMPLETED, AM_NO_TIMEOUT, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, w2), AM_TASK_DONE);
     assert_int_equal(am_wait_rearm(loop, w2, &ids[1], 1, -3), AM_EINVAL);
     assert_int_equal(am_wait_rearm(loop, w2, &bad, 1, AM_NO_TIMEOUT), AM_EINVAL);
@@ -914,14 +881,14 @@ static void test_wait_cancel_and_errors(void **state)
 
 static void test_wait_for_timeout(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
-    am_task_id_t inner = ok(loop, 3.0);
+    am_task_id_t inner = tu_sleep_for(loop, 3.0);
     am_task_id_t wf = am_wait_for(loop, inner, S(1.0), node_done, &nl);
     assert_int_not_equal(wf, 0);
     assert_int_equal(am_task_deadline(loop, wf), S(1.0));
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, inner, AM_TASK_TIMED_OUT, 1.0);
     assert_int_equal(am_task_error(loop, inner), AM_ETIMEOUT);
@@ -934,11 +901,11 @@ static void test_wait_for_timeout(void **state)
 
 static void test_wait_for_mirrors_inner(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t i1 = spawn(loop, 1.0, 0, 11);
     am_task_id_t i2 = spawn(loop, 0.5, AM_EIO, 0);
-    am_task_id_t i3 = ok(loop, 1.5);
+    am_task_id_t i3 = tu_sleep_for(loop, 1.5);
     am_task_id_t w1 = am_wait_for(loop, i1, S(2.0), NULL, NULL);
     am_task_id_t w2 = am_wait_for(loop, i2, S(2.0), NULL, NULL);
     am_task_id_t w3 = am_wait_for(loop, i3, AM_NO_TIMEOUT, NULL, NULL);
@@ -947,7 +914,7 @@ static void test_wait_for_mirrors_inner(void **state)
     assert_int_equal(am_wait_for(loop, 777, S(1.0), NULL, NULL), 0);
     assert_int_equal(am_wait_for(loop, i1, -2, NULL, NULL), 0);
     assert_int_equal(am_task_count(loop), before);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, w1, AM_TASK_DONE, 1.0);
     assert_int_equal(am_task_result(loop, w1), 11);
@@ -961,9 +928,9 @@ static void test_wait_for_mirrors_inner(void **state)
     am_task_id_t w4 = am_wait_for(loop, i1, S(1.0), NULL, NULL);
     assert_int_equal(am_task_state(loop, w4), AM_TASK_RUNNING);
     /* a timeout of 0 on a task that has not run */
-    am_task_id_t i5 = ok(loop, 1.0);
+    am_task_id_t i5 = tu_sleep_for(loop, 1.0);
     am_task_id_t w5 = am_wait_for(loop, i5, 0, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_ended(loop, w4, AM_TASK_DONE, 1.5);
     assert_int_equal(am_task_result(loop, w4), 11);
     assert_ended(loop, i5, AM_TASK_TIMED_OUT, 1.5);
@@ -972,14 +939,14 @@ static void test_wait_for_mirrors_inner(void **state)
 
 static void test_wait_for_shield(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
     am_task_id_t inner = spawn(loop, 3.0, 0, 33);
     am_task_id_t sh = am_shield(loop, inner);
     assert_int_not_equal(sh, 0);
     am_task_id_t wf = am_wait_for(loop, sh, S(1.0), node_done, &nl);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* wait_for(shield(inner), 1): TimeoutError at 1, inner goes on */
     assert_ended(loop, wf, AM_TASK_TIMED_OUT, 1.0);
@@ -993,13 +960,13 @@ static void test_wait_for_shield(void **state)
 
 static void test_wait_for_cancel(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
-    am_task_id_t inner = ok(loop, 3.0);
+    am_task_id_t inner = tu_sleep_for(loop, 3.0);
     am_task_id_t wf = am_wait_for(loop, inner, S(2.0), NULL, NULL);
     action_t cancel = {wf, 1};
     at(loop, 0.5, do_cancel, &cancel);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* cancelling wait_for cancels the inner task: plain cancelled, no timeout */
     assert_int_equal(cancel.rc, 0);
@@ -1011,7 +978,7 @@ static void test_wait_for_cancel(void **state)
 
 static void test_shield(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t inner = spawn(loop, 3.0, 0, 7);
     am_task_id_t sh = am_shield(loop, inner);
@@ -1019,12 +986,12 @@ static void test_shield(void **state)
     at(loop, 1.0, do_cancel, &cancel);
     am_task_id_t x = spawn(loop, 1.0, 0, 5), f = spawn(loop, 1.0, AM_EIO, 0);
     am_task_id_t sx = am_shield(loop, x), sf = am_shield(loop, f);
-    am_task_id_t y = ok(loop, 2.0);
+    am_task_id_t y = tu_sleep_for(loop, 2.0);
     am_task_id_t sy = am_shield(loop, y);
     action_t cancel_y = {y, 1};
     at(loop, 1.0, do_cancel, &cancel_y);
     assert_int_equal(am_shield(loop, 4444), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* cancelling the shield ends the shield only */
     assert_int_equal(cancel.rc, 0);
@@ -1063,25 +1030,25 @@ static void tg_done(am_loop_t *loop, am_task_id_t tg, void *data)
 
 static void test_taskgroup_child_fails(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     tg_watch_t tw = {0};
     am_task_id_t tg = am_taskgroup(loop, tg_done, &tw);
     assert_int_not_equal(tg, 0);
     am_task_id_t a = spawn(loop, 1.0, 0, 1);
     am_task_id_t b = spawn(loop, 2.0, AM_EIO, 0);
-    am_task_id_t c = ok(loop, 5.0);
+    am_task_id_t c = tu_sleep_for(loop, 5.0);
     am_task_id_t d = spawn(loop, 6.0, AM_ETASKFAIL, 0);
     /* children that take more than one hop to end: wait_for(shield(x)), a gather */
-    am_task_id_t x = ok(loop, 8.0);
+    am_task_id_t x = tu_sleep_for(loop, 8.0);
     am_task_id_t wfs = am_wait_for(loop, am_shield(loop, x), S(20.0), NULL, NULL);
-    am_task_id_t gk[2] = {ok(loop, 4.0), ok(loop, 7.0)};
+    am_task_id_t gk[2] = {tu_sleep_for(loop, 4.0), tu_sleep_for(loop, 7.0)};
     am_task_id_t g = am_gather(loop, gk, 2, 1, NULL, NULL);
     am_task_id_t kids[6] = {a, b, c, d, wfs, g};
     for (int i = 0; i < 6; i++)
         assert_int_equal(am_taskgroup_add(loop, tg, kids[i]), 0);
     assert_int_equal(am_taskgroup_close(loop, tg), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* the first failure cancels the siblings and the group fails with it */
     assert_ended(loop, tg, AM_TASK_FAILED, 2.0);
@@ -1106,11 +1073,12 @@ static void test_taskgroup_child_fails(void **state)
 
 static void test_taskgroup_close_later_and_cancelled_child(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     tg_watch_t tw = {0}, tw2 = {0};
     am_task_id_t tg = am_taskgroup(loop, tg_done, &tw);
-    am_task_id_t kids[3] = {ok(loop, 1.0), ok(loop, 2.0), ok(loop, 3.0)};
+    am_task_id_t kids[3] = {tu_sleep_for(loop, 1.0), tu_sleep_for(loop, 2.0),
+                            tu_sleep_for(loop, 3.0)};
     for (int i = 0; i < 3; i++)
         assert_int_equal(am_taskgroup_add(loop, tg, kids[i]), 0);
     action_t cancel = {kids[2], 1};
@@ -1119,7 +1087,7 @@ static void test_taskgroup_close_later_and_cancelled_child(void **state)
     at(loop, 3.0, do_close, &close);
     am_task_id_t empty = am_taskgroup(loop, tg_done, &tw2);
     assert_int_equal(am_taskgroup_close(loop, empty), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* the body (open until close) ends at 3; a cancelled child is no error */
     assert_int_equal(close.rc, 0);
@@ -1135,16 +1103,16 @@ static void test_taskgroup_close_later_and_cancelled_child(void **state)
 
 static void test_taskgroup_cancel(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t tg = am_taskgroup(loop, NULL, NULL);
-    am_task_id_t a = ok(loop, 1.0), b = ok(loop, 3.0);
+    am_task_id_t a = tu_sleep_for(loop, 1.0), b = tu_sleep_for(loop, 3.0);
     assert_int_equal(am_taskgroup_add(loop, tg, a), 0);
     assert_int_equal(am_taskgroup_add(loop, tg, b), 0);
     assert_int_equal(am_taskgroup_close(loop, tg), 0);
     action_t cancel = {tg, 1};
     at(loop, 2.0, do_cancel, &cancel);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(cancel.rc, 0);
     assert_ended(loop, a, AM_TASK_DONE, 1.0);
@@ -1179,9 +1147,9 @@ static void add_later(am_loop_t *loop, void *data)
 
 static void test_taskgroup_add_rules(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
-    am_task_id_t a = ok(loop, 1.0);
+    am_task_id_t a = tu_sleep_for(loop, 1.0);
     am_task_id_t tg = am_taskgroup(loop, NULL, NULL);
     assert_int_equal(am_taskgroup_add(loop, tg, 555), AM_EINVAL);
     assert_int_equal(am_taskgroup_add(loop, a, a), AM_EINVAL); /* not a group */
@@ -1190,7 +1158,7 @@ static void test_taskgroup_add_rules(void **state)
     assert_int_equal(am_taskgroup_close(loop, tg), 0);
     assert_int_equal(am_taskgroup_close(loop, tg), AM_ESTATE);
     /* closed but still waiting for a child: it takes more, as asyncio's __aexit__ */
-    am_task_id_t more = ok(loop, 1.5);
+    am_task_id_t more = tu_sleep_for(loop, 1.5);
     assert_int_equal(am_taskgroup_add(loop, tg, more), 0);
 
     /* a failing group takes no new task */
@@ -1203,15 +1171,15 @@ static void test_taskgroup_add_rules(void **state)
 
     /* a cancelled group is shutting down: it takes no new task either */
     am_task_id_t tg3 = am_taskgroup(loop, NULL, NULL);
-    am_task_id_t x = ok(loop, 3.0);
+    am_task_id_t x = tu_sleep_for(loop, 3.0);
     assert_int_equal(am_taskgroup_add(loop, tg3, x), 0);
     tg_add_t c3 = {tg3, 1, 1, 0};
     at(loop, 1.0, cancel_then_add, &c3);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, tg, AM_TASK_DONE, 1.5);
     assert_int_equal(am_task_result(loop, tg), 2);
-    assert_int_equal(am_taskgroup_add(loop, tg, ok(loop, 1.0)), AM_ESTATE); /* finished */
+    assert_int_equal(am_taskgroup_add(loop, tg, tu_sleep_for(loop, 1.0)), AM_ESTATE); /* finished */
     assert_int_equal(late.add_rc, AM_ESTATE);
     assert_int_equal(close2.rc, 0);
     assert_int_equal(am_task_state(loop, tg2), AM_TASK_FAILED);
@@ -1226,17 +1194,17 @@ static void test_taskgroup_add_rules(void **state)
 
     /* adding a task that already failed fails the group when it closes */
     am_task_id_t tg4 = am_taskgroup(loop, NULL, NULL);
-    am_task_id_t sib = ok(loop, 2.0);
+    am_task_id_t sib = tu_sleep_for(loop, 2.0);
     assert_int_equal(am_taskgroup_add(loop, tg4, sib), 0);
     am_task_id_t failed = spawn(loop, 0.0, AM_ETASKFAIL, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     am_time_t now = am_loop_now(loop);
     assert_int_equal(am_task_state(loop, sib), AM_TASK_DONE);
-    am_task_id_t sib2 = ok(loop, 2.0);
+    am_task_id_t sib2 = tu_sleep_for(loop, 2.0);
     assert_int_equal(am_taskgroup_add(loop, tg4, sib2), 0);
     assert_int_equal(am_taskgroup_add(loop, tg4, failed), 0);
     assert_int_equal(am_taskgroup_close(loop, tg4), 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, tg4), AM_TASK_FAILED);
     assert_int_equal(am_task_error(loop, tg4), AM_ETASKFAIL);
     assert_int_equal(am_task_state(loop, sib2), AM_TASK_CANCELLED);
@@ -1245,18 +1213,18 @@ static void test_taskgroup_add_rules(void **state)
 
 static void test_taskgroup_timed_out_child(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t tg = am_taskgroup(loop, NULL, NULL);
-    am_task_id_t slow = ok(loop, 3.0), sib = ok(loop, 4.0);
+    am_task_id_t slow = tu_sleep_for(loop, 3.0), sib = tu_sleep_for(loop, 4.0);
     assert_int_equal(am_task_set_timeout(loop, slow, S(1.0)), 0);
-    am_task_id_t inner = ok(loop, 5.0);
+    am_task_id_t inner = tu_sleep_for(loop, 5.0);
     am_task_id_t wf = am_wait_for(loop, inner, S(2.5), NULL, NULL);
     assert_int_equal(am_taskgroup_add(loop, tg, slow), 0);
     assert_int_equal(am_taskgroup_add(loop, tg, sib), 0);
     assert_int_equal(am_taskgroup_add(loop, tg, wf), 0);
     assert_int_equal(am_taskgroup_close(loop, tg), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* TimeoutError is an exception: the group fails with it */
     assert_ended(loop, slow, AM_TASK_TIMED_OUT, 1.0);
@@ -1272,11 +1240,11 @@ static void test_taskgroup_timed_out_child(void **state)
 
 static void test_nested_cancel_propagates(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     node_log_t nl = {0};
-    am_task_id_t a = ok(loop, 3.0), b = spawn(loop, 3.0, 0, 2), c = ok(loop, 3.0),
-                 d = ok(loop, 3.0);
+    am_task_id_t a = tu_sleep_for(loop, 3.0), b = spawn(loop, 3.0, 0, 2),
+                 c = tu_sleep_for(loop, 3.0), d = tu_sleep_for(loop, 3.0);
     am_task_id_t wf = am_wait_for(loop, a, S(10.0), NULL, NULL);
     am_task_id_t sh = am_shield(loop, b);
     am_task_id_t cd[2] = {c, d};
@@ -1285,7 +1253,7 @@ static void test_nested_cancel_propagates(void **state)
     am_task_id_t outer = am_gather(loop, kids, 3, 1, node_done, &nl);
     action_t cancel = {outer, 1};
     at(loop, 0.5, do_cancel, &cancel);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(cancel.rc, 0);
     assert_ended(loop, outer, AM_TASK_CANCELLED, 0.5);
@@ -1304,7 +1272,7 @@ static void test_nested_cancel_propagates(void **state)
 
 static void test_nested_wait_for_and_gather(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* gather(wait_for(a, 1), wait_for(b, 1), wait_for(c, 2), return_exceptions=True) */
     am_task_id_t a = spawn(loop, 0.5, 0, 1), b = spawn(loop, 3.0, 0, 2);
@@ -1314,14 +1282,14 @@ static void test_nested_wait_for_and_gather(void **state)
                            am_wait_for(loop, c, S(2.0), NULL, NULL)};
     am_task_id_t g = am_gather(loop, wfs, 3, 1, NULL, NULL);
     /* wait_for(gather(p, q), 1): the gather is cancelled, so are p and q */
-    am_task_id_t pq[2] = {ok(loop, 2.0), ok(loop, 3.0)};
+    am_task_id_t pq[2] = {tu_sleep_for(loop, 2.0), tu_sleep_for(loop, 3.0)};
     am_task_id_t gpq = am_gather(loop, pq, 2, 0, NULL, NULL);
     am_task_id_t wg = am_wait_for(loop, gpq, S(1.0), NULL, NULL);
     /* gather(wait_for(x, 1)) without return_exceptions raises TimeoutError */
-    am_task_id_t x = ok(loop, 3.0);
+    am_task_id_t x = tu_sleep_for(loop, 3.0);
     am_task_id_t wx = am_wait_for(loop, x, S(1.0), NULL, NULL);
     am_task_id_t gx = am_gather(loop, &wx, 1, 0, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, g, AM_TASK_DONE, 1.0);
     assert_ended(loop, wfs[0], AM_TASK_DONE, 0.5);
@@ -1343,20 +1311,20 @@ static void test_nested_wait_for_and_gather(void **state)
 
 static void test_nested_wait_over_nodes(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* wait(FIRST_EXCEPTION) over a gather, a taskgroup and a wait_for */
-    am_task_id_t g2[2] = {ok(loop, 1.0), ok(loop, 2.0)};
+    am_task_id_t g2[2] = {tu_sleep_for(loop, 1.0), tu_sleep_for(loop, 2.0)};
     am_task_id_t g = am_gather(loop, g2, 2, 0, NULL, NULL);
     am_task_id_t tg = am_taskgroup(loop, NULL, NULL);
-    am_task_id_t t1 = spawn(loop, 3.0, AM_EIO, 0), t2 = ok(loop, 6.0);
+    am_task_id_t t1 = spawn(loop, 3.0, AM_EIO, 0), t2 = tu_sleep_for(loop, 6.0);
     assert_int_equal(am_taskgroup_add(loop, tg, t1), 0);
     assert_int_equal(am_taskgroup_add(loop, tg, t2), 0);
     assert_int_equal(am_taskgroup_close(loop, tg), 0);
-    am_task_id_t wf = am_wait_for(loop, ok(loop, 9.0), S(5.0), NULL, NULL);
+    am_task_id_t wf = am_wait_for(loop, tu_sleep_for(loop, 9.0), S(5.0), NULL, NULL);
     am_task_id_t nodes[3] = {g, tg, wf};
     am_task_id_t w = am_wait(loop, nodes, 3, AM_FIRST_EXCEPTION, AM_NO_TIMEOUT, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_ended(loop, g, AM_TASK_DONE, 2.0);
     assert_ended(loop, tg, AM_TASK_FAILED, 3.0);
@@ -1383,16 +1351,16 @@ static void order_cb(am_loop_t *loop, am_task_id_t id, void *data)
 
 static void test_watchers_told_in_order(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     order_t o = {0};
-    am_task_id_t t = ok(loop, 1.0);
+    am_task_id_t t = tu_sleep_for(loop, 1.0);
     am_task_id_t g1 = am_gather(loop, &t, 1, 0, order_cb, &o);
     am_task_id_t g2 = am_gather(loop, &t, 1, 0, order_cb, &o);
     am_task_id_t w = am_wait(loop, &t, 1, AM_ALL_COMPLETED, AM_NO_TIMEOUT, order_cb, &o);
     am_task_id_t wf = am_wait_for(loop, t, S(2.0), order_cb, &o);
     assert_int_equal(am_task_add_done_cb(loop, g1, order_cb, &o), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     assert_int_equal(o.n, 5);
     assert_int_equal(o.id[0], g1);
@@ -1404,7 +1372,7 @@ static void test_watchers_told_in_order(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_loop_setup, tu_loop_teardown)
     const struct CMUnitTest tests[] = {
         T(test_gather_orders),
         T(test_gather_first_error_siblings_continue),

@@ -21,31 +21,7 @@
 
 #include "asyncmon/config.h"
 #include "asyncmon/error.h"
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("ASYNCMON_SOURCE");
-#ifdef ASYNCMON_SOURCE_DIR
-    if (!s || !*s) s = ASYNCMON_SOURCE_DIR;
-#endif
-    return s ? s : ".";
-}
-
-static const char *write_temp(const char *content)
-{
-    static char path[64];
-    FILE *f;
-    int fd;
-
-    strcpy(path, "/tmp/am_config_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    return path;
-}
+#include "testutil.h"
 
 static void assert_defaults(const am_config_t *c)
 {
@@ -79,7 +55,7 @@ static void test_example_file(void **state)
     am_config_t c;
     (void)state;
 
-    snprintf(path, sizeof(path), "%s/config.ini.example", source_dir());
+    tu_source_path(path, sizeof(path), "config.ini.example");
     am_config_defaults(&c);
     if (am_config_load(path, &c, err, sizeof(err))) fail_msg("%s", err);
     assert_defaults(&c);
@@ -107,20 +83,20 @@ static void test_example_file(void **state)
 
 static void test_every_key(void **state)
 {
-    const char *path = write_temp("; every key, none at its default\n"
-                                  "[ui]\n"
-                                  "refresh_hz = 240\n"
-                                  "theme = solarized.dark\n"
-                                  "language = ZH\n"
-                                  "ascii = yes\n"
-                                  "log_lines = 16\n"
-                                  "[run]\n"
-                                  "speed = MAX\n"
-                                  "seed = 18446744073709551615\n"
-                                  "headless = on\n"
-                                  "duration = 2.5\n"
-                                  "[demo]\n"
-                                  "default = ../my scenarios/x.ini\n");
+    const char *path = tu_write_temp("config", "; every key, none at its default\n"
+                                               "[ui]\n"
+                                               "refresh_hz = 240\n"
+                                               "theme = solarized.dark\n"
+                                               "language = ZH\n"
+                                               "ascii = yes\n"
+                                               "log_lines = 16\n"
+                                               "[run]\n"
+                                               "speed = MAX\n"
+                                               "seed = 18446744073709551615\n"
+                                               "headless = on\n"
+                                               "duration = 2.5\n"
+                                               "[demo]\n"
+                                               "default = ../my scenarios/x.ini\n");
     char err[1024];
     am_config_t c;
     int rc;
@@ -128,7 +104,7 @@ static void test_every_key(void **state)
 
     am_config_defaults(&c);
     rc = am_config_load(path, &c, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     if (rc) fail_msg("%s", err);
     assert_int_equal(c.refresh_hz, 240);
     assert_string_equal(c.theme, "solarized.dark");
@@ -145,7 +121,7 @@ static void test_every_key(void **state)
 
 static void test_partial_file_keeps_the_rest(void **state)
 {
-    const char *path = write_temp("[run]\nspeed = 0.25\n");
+    const char *path = tu_write_temp("config", "[run]\nspeed = 0.25\n");
     char err[256];
     am_config_t c;
     int rc;
@@ -154,7 +130,7 @@ static void test_partial_file_keeps_the_rest(void **state)
     am_config_defaults(&c);
     c.refresh_hz = 30; /* as if set before: a file only changes what it names */
     rc = am_config_load(path, &c, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, 0);
     assert_true(c.speed == 0.25);
     assert_int_equal(c.refresh_hz, 30);
@@ -162,7 +138,7 @@ static void test_partial_file_keeps_the_rest(void **state)
 
 static void assert_load_error(const char *content, int line, const char *msg)
 {
-    const char *path = write_temp(content);
+    const char *path = tu_write_temp("config", content);
     char err[1024], want[1024];
     am_config_t c, before;
     int rc;
@@ -170,7 +146,7 @@ static void assert_load_error(const char *content, int line, const char *msg)
     am_config_defaults(&c);
     memcpy(&before, &c, sizeof(c));
     rc = am_config_load(path, &c, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     snprintf(want, sizeof(want), "%s:%d: %s", path, line, msg);
     assert_int_equal(rc, AM_EPARSE);
     assert_string_equal(err, want);
@@ -279,7 +255,7 @@ static void test_key_errors(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof(bad_key_cases) / sizeof(bad_key_cases[0]); i++) {
-        const char *path = write_temp(bad_key_cases[i].content);
+        const char *path = tu_write_temp("config", bad_key_cases[i].content);
         char err[2048], want[1024];
         am_config_t c, before;
         int rc;
@@ -288,7 +264,7 @@ static void test_key_errors(void **state)
         am_config_defaults(&c);
         memcpy(&before, &c, sizeof(c));
         rc = am_config_load(path, &c, err, sizeof(err));
-        unlink(path);
+        tu_remove_temp(path);
         snprintf(want, sizeof(want), "%s:%d: %s", path, bad_key_cases[i].line,
                  bad_key_cases[i].start);
         assert_int_equal(rc, AM_EPARSE);
@@ -345,15 +321,16 @@ static void test_key_defaults(void **state)
 
 static void test_keys_file(void **state)
 {
-    const char *path = write_temp("[keys]\n"
-                                  "cancel = x\n"
-                                  "quit = Q, F12\n"
-                                  "filter = ^F, comma\n"
-                                  "toggle_log = L\n"
-                                  "; a key another action has by default moves to this one\n"
-                                  "add = q\n"
-                                  "pause = space  ; inline comment\n"
-                                  "next_panel = Tab, right\n");
+    const char *path =
+        tu_write_temp("config", "[keys]\n"
+                                "cancel = x\n"
+                                "quit = Q, F12\n"
+                                "filter = ^F, comma\n"
+                                "toggle_log = L\n"
+                                "; a key another action has by default moves to this one\n"
+                                "add = q\n"
+                                "pause = space  ; inline comment\n"
+                                "next_panel = Tab, right\n");
     char err[1024];
     am_config_t c;
     int rc;
@@ -361,7 +338,7 @@ static void test_keys_file(void **state)
 
     am_config_defaults(&c);
     rc = am_config_load(path, &c, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     if (rc) fail_msg("%s", err);
     assert_int_equal(am_keymap_action(&c.keys, 'x'), AM_ACT_CANCEL);
     assert_int_equal(am_keymap_action(&c.keys, 'c'), -1); /* replaced, not added to */

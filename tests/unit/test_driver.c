@@ -40,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include "asyncmon/combinators.h"
@@ -49,47 +48,21 @@
 #include "asyncmon/monitor.h"
 #include "asyncmon/runtime.h"
 #include "asyncmon/scenario.h"
+#include "testutil.h"
 
-#define S(sec)     AM_USEC(sec)
 #define ALL_GROUPS ((size_t)-1)
 #define MAX_GROUPS 32
 #define MAX_PROG   256
 
 /* ---- scenario files ---- */
 
-static const char *source_dir(void)
-{
-    const char *s = getenv("ASYNCMON_SOURCE");
-#ifdef ASYNCMON_SOURCE_DIR
-    if (!s || !*s) s = ASYNCMON_SOURCE_DIR;
-#endif
-    return s ? s : ".";
-}
-
-static void load_demo(const char *name, am_scenario_t *sc)
-{
-    char path[1024], err[1024];
-
-    snprintf(path, sizeof(path), "%s/demo/%s.ini", source_dir(), name);
-    if (am_scenario_load(path, sc, err, sizeof(err)) != 0) fail_msg("%s", err);
-}
-
 /* Write text to a mkstemp file in /tmp, load it and remove the file. */
 static void load_text(const char *text, am_scenario_t *sc)
 {
-    char path[64], err[1024];
-    FILE *f;
-    int fd, rc;
-
-    strcpy(path, "/tmp/am_driver_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-    rc = am_scenario_load(path, sc, err, sizeof(err));
-    unlink(path);
+    char err[1024];
+    const char *path = tu_write_temp("driver", text);
+    int rc = am_scenario_load(path, sc, err, sizeof(err));
+    tu_remove_temp(path);
     if (rc != 0) fail_msg("%s", err);
 }
 
@@ -145,10 +118,7 @@ static void on_event(void *ctx, const am_event_t *ev)
 /* The scenario must already be in r->sc. */
 static void run_open(run_t *r, uint64_t seed)
 {
-    assert_int_equal(uv_loop_init(&r->uv), 0);
-    r->loop = am_loop_new(&r->uv);
-    assert_non_null(r->loop);
-    assert_int_equal(am_loop_set_speed(r->loop, AM_SPEED_MAX), 0);
+    tu_loop_open(&r->uv, &r->loop);
     r->mon = am_monitor_new(r->loop, 0);
     assert_non_null(r->mon);
     am_monitor_set_listener(r->mon, on_event, r);
@@ -177,7 +147,7 @@ static run_t *run_alloc(void)
 static run_t *run_new_demo(const char *name, uint64_t seed)
 {
     run_t *r = run_alloc();
-    load_demo(name, &r->sc);
+    tu_load_demo(name, &r->sc);
     run_open(r, seed);
     return r;
 }
@@ -198,8 +168,6 @@ static void start(run_t *r)
 /* Run the uv loop dry and check what holds at the end of every run. */
 static void finish(run_t *r)
 {
-    char why[256];
-
     assert_int_equal(r->finish_calls, 0);
     uv_run(&r->uv, UV_RUN_DEFAULT);
     assert_int_equal(r->finish_calls, 1);
@@ -210,7 +178,7 @@ static void finish(run_t *r)
     assert_int_equal(am_driver_finished(r->d), 1);
     assert_int_equal(am_driver_finished_at(r->d), r->finish_now);
     assert_int_equal(am_loop_live(r->loop), 0);
-    if (am_monitor_check(r->mon, why, sizeof why) != 0) fail_msg("am_monitor_check: %s", why);
+    tu_assert_monitor_ok(r->mon);
     /* every simulated task has ended; nothing is left scheduled */
     const am_counts_t *c = am_monitor_counts(r->mon);
     assert_int_equal(c->by_state[AM_TASK_PENDING], 0);
@@ -222,15 +190,11 @@ static void finish(run_t *r)
 /* Free a run; parts that were never made are skipped. Returns uv_loop_close's result. */
 static int run_release(run_t *r)
 {
-    int rc = 0;
     for (size_t i = 0; i < 4; i++)
         if (open_runs[i] == r) open_runs[i] = NULL;
     am_driver_free(r->d);
     am_monitor_free(r->mon);
-    if (r->loop) {
-        am_loop_free(r->loop);
-        rc = uv_loop_close(&r->uv);
-    }
+    int rc = tu_loop_close(&r->uv, r->loop);
     am_scenario_free(&r->sc);
     free(r);
     return rc;
@@ -1067,7 +1031,7 @@ static void test_set_tasks(void **state)
 {
     (void)state;
     run_t *r = run_alloc();
-    load_demo("gather", &r->sc);
+    tu_load_demo("gather", &r->sc);
     assert_int_equal(am_scenario_set_tasks(&r->sc, 100), 0);
     run_open(r, 1);
     start(r);
@@ -1080,7 +1044,7 @@ static void test_set_tasks(void **state)
 
     /* two groups: each keeps its share, the slow one at least one task */
     r = run_alloc();
-    load_demo("as_completed", &r->sc);
+    tu_load_demo("as_completed", &r->sc);
     assert_int_equal(am_scenario_set_tasks(&r->sc, 42), 0);
     assert_int_equal(r->sc.groups[0].count, 40);
     assert_int_equal(r->sc.groups[1].count, 2);

@@ -10,6 +10,7 @@
 
 #include "asyncmon/combinators.h"
 #include "asyncmon/monitor.h"
+#include "testutil.h"
 
 typedef struct {
     uv_loop_t uv;
@@ -43,10 +44,9 @@ static const am_extern_ops_t ops = {on_start, on_cancel};
 static int setup(void **state)
 {
     env_t *e = calloc(1, sizeof *e);
-    uv_loop_init(&e->uv);
-    e->loop = am_loop_new(&e->uv);
+    if (!e) return -1;
+    tu_loop_open(&e->uv, &e->loop);
     e->mon = am_monitor_new(e->loop, 64);
-    am_loop_set_speed(e->loop, AM_SPEED_MAX);
     *state = e;
     return 0;
 }
@@ -57,9 +57,7 @@ static int teardown(void **state)
     char why[256];
     assert_int_equal(am_monitor_check(e->mon, why, sizeof why), 0);
     am_monitor_free(e->mon);
-    am_loop_free(e->loop);
-    uv_run(&e->uv, UV_RUN_NOWAIT);
-    assert_int_equal(uv_loop_close(&e->uv), 0);
+    assert_int_equal(tu_loop_close(&e->uv, e->loop), 0);
     free(e);
     return 0;
 }

@@ -25,49 +25,14 @@
 #include "asyncmon/monitor.h"
 #include "asyncmon/rng.h"
 #include "asyncmon/runtime.h"
+#include "testutil.h"
 
-#define S(sec)     AM_USEC(sec)
 #define MAX_GROUPS 8
 
-typedef struct env_s {
-    uv_loop_t uv;
-    am_loop_t *loop;
-} env_t;
-
-static int setup(void **state)
-{
-    env_t *e = calloc(1, sizeof *e);
-    if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
-    *state = e;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    env_t *e = *state;
-    am_loop_free(e->loop);
-    int rc = uv_loop_close(&e->uv);
-    free(e);
-    return rc == 0 ? 0 : -1;
-}
-
-static void run(env_t *e)
-{
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-}
-
+/* A sleep of sec seconds in group, with steps steps, failing with fail (0: ends done). */
 static am_task_id_t spawn(am_loop_t *loop, int group, double sec, uint32_t steps, int fail)
 {
-    am_sleep_spec_t spec = {S(sec), steps, fail, 0};
-    am_task_id_t id = am_spawn_sleep(loop, (uint16_t)group, &spec);
-    assert_int_not_equal(id, 0);
-    return id;
+    return tu_spawn_sleep(loop, (uint16_t)group, sec, steps, fail, 0);
 }
 
 static void cancel_cb(am_loop_t *loop, void *data)
@@ -206,7 +171,7 @@ static void scenario(am_loop_t *loop, scen_t *s)
 
 static void test_counts_add_up_at_every_step(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_monitor_t *mon = am_monitor_new(loop, 64);
     assert_non_null(mon);
@@ -232,7 +197,7 @@ static void test_counts_add_up_at_every_step(void **state)
     assert_int_equal(k->by_state[AM_TASK_RUNNING], 6);
 
     am_loop_pause(loop, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(chk.failures, 0);
     assert_true(chk.events > 20);
     assert_int_equal(k->created, 8);
@@ -264,7 +229,7 @@ static void test_counts_add_up_at_every_step(void **state)
 
 static void test_group_meters(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* created before the groups exist: the monitor learns of them from events */
     am_monitor_t *mon = am_monitor_new(loop, 0);
@@ -272,7 +237,7 @@ static void test_group_meters(void **state)
     scen_t s;
     scenario(loop, &s);
     am_monitor_sample(mon, S(0.0));
-    run(e);
+    tu_run_idle(&e->uv);
     am_monitor_sample(mon, S(2.0));
 
     assert_int_equal(am_monitor_ngroups(mon), 3);
@@ -327,7 +292,7 @@ static void test_group_meters(void **state)
     assert_int_equal(gq->first_start, -1);
     assert_int_equal(gq->last_end, -1);
     assert_int_equal(gq->counts.by_state[AM_TASK_PENDING], 1);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(gq->first_start, am_task_started(loop, t));
     assert_int_equal(gq->last_end, am_task_ended(loop, t));
 
@@ -336,7 +301,7 @@ static void test_group_meters(void **state)
 
 static void test_wait_on_show(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_monitor_t *mon = am_monitor_new(loop, 16);
     assert_int_equal(am_monitor_wait(mon), 0);
@@ -348,11 +313,11 @@ static void test_wait_on_show(void **state)
     assert_int_equal(am_monitor_wait(mon), w1); /* a gather is not a wait */
     am_task_id_t w2 = am_wait(loop, t, 2, AM_ALL_COMPLETED, AM_NO_TIMEOUT, NULL, NULL);
     assert_int_equal(am_monitor_wait(mon), w2);
-    run(e);
+    tu_run_idle(&e->uv);
     /* rearming the older wait puts it on show again, without counting a new node */
     assert_int_equal(am_wait_rearm(loop, w1, NULL, 0, AM_NO_TIMEOUT), 0);
     assert_int_equal(am_monitor_wait(mon), w1);
-    run(e);
+    tu_run_idle(&e->uv);
     uint64_t ended = 0;
     assert_int_equal(am_monitor_nodes(mon, &ended), 3);
     assert_int_equal(ended, 4); /* w1 returned twice */
@@ -384,14 +349,14 @@ static int same_event(const am_event_t *a, const am_event_t *b)
 
 static void test_event_log_ring(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_monitor_t *small = am_monitor_new(loop, 8);
     evlist_t seen = {0};
     am_monitor_set_listener(small, list_event, &seen);
     scen_t s;
     scenario(loop, &s);
-    run(e);
+    tu_run_idle(&e->uv);
 
     /* 8 created + 7 started + 8 ended + 3 node starts + 3 node ends + 1 deadline */
     assert_int_equal(seen.n, 30);
@@ -414,14 +379,14 @@ static void test_event_log_ring(void **state)
 
 static void test_event_log_no_wrap_and_none(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_monitor_t *big = am_monitor_new(loop, 1000);
     evlist_t seen = {0};
     am_monitor_set_listener(big, list_event, &seen);
     scen_t s;
     scenario(loop, &s);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_monitor_log_len(big), seen.n);
     for (size_t i = 0; i < seen.n; i++)
         assert_true(same_event(am_monitor_log_get(big, i), &seen.ev[seen.n - 1 - i]));
@@ -434,7 +399,7 @@ static void test_event_log_no_wrap_and_none(void **state)
 
     am_monitor_t *none = am_monitor_new(loop, 0);
     spawn(loop, 0, 1.0, 1, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_monitor_log_len(none), 0);
     assert_null(am_monitor_log_get(none, 0));
     assert_int_equal(am_monitor_counts(none)->created, 1);
@@ -477,7 +442,7 @@ static int json_line_ok(const char *line)
 
 static void test_trace_json_lines(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_monitor_t *mon = am_monitor_new(loop, 16);
     FILE *f = tmpfile();
@@ -488,10 +453,10 @@ static void test_trace_json_lines(void **state)
     int odd = am_group_add(loop, "q\"b\\s");
     assert_true(odd > 0);
     am_task_id_t q = spawn(loop, odd, 0.5, 1, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     am_monitor_set_trace(mon, NULL); /* stops the trace */
     spawn(loop, 0, 1.0, 1, 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     uint64_t total = 0;
     for (int t = 0; t < AM_EV_NTYPES; t++)
@@ -538,10 +503,10 @@ static void test_trace_json_lines(void **state)
 
 static void test_event_json_truncation(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     am_task_id_t t = spawn(loop, 0, 1.0, 1, AM_ETASKFAIL);
-    run(e);
+    tu_run_idle(&e->uv);
     am_event_t ev = {AM_EV_ENDED, t, AM_KIND_SLEEP, AM_TASK_FAILED, 0,
                      0,           1, AM_ETASKFAIL,  S(1.0),         0};
     char full[512];
@@ -566,14 +531,14 @@ static void test_event_json_truncation(void **state)
 
 static void test_check_can_fail(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* a monitor attached after tasks were created cannot account for them:
      * the check must say so, not let the counts wrap around to a fair sum */
     spawn(loop, 0, 1.0, 1, 0);
     spawn(loop, 0, 2.0, 1, 0);
     am_monitor_t *mon = am_monitor_new(loop, 4);
-    run(e);
+    tu_run_idle(&e->uv);
     char buf[256] = "";
     assert_int_equal(am_monitor_check(mon, buf, sizeof buf), AM_ESTATE);
     assert_true(strlen(buf) > 0);
@@ -950,7 +915,7 @@ static int sleep_ok(const world_t *w, am_task_id_t id, char *why, size_t size)
 
 static void test_nothing_lost_random(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     world_t *w = calloc(1, sizeof *w);
     assert_non_null(w);
@@ -971,7 +936,7 @@ static void test_nothing_lost_random(void **state)
     am_monitor_set_listener(w->mon, check_event, &chk);
 
     assert_true(am_loop_call_at(loop, 0, wave, w) > 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     if (chk.failures) print_error("%s\n", chk.why);
     assert_int_equal(chk.failures, 0);
@@ -1025,7 +990,7 @@ static void test_nothing_lost_random(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_loop_setup, tu_loop_teardown)
     const struct CMUnitTest tests[] = {
         T(test_counts_add_up_at_every_step),
         T(test_group_meters),

@@ -51,8 +51,7 @@
 #include "asyncmon/queue.h"
 #include "asyncmon/runtime.h"
 #include "asyncmon/sync.h"
-
-#define S(sec) AM_USEC(sec)
+#include "testutil.h"
 
 /* ---- environment ---- */
 
@@ -88,12 +87,7 @@ static int make_env(void **state, int with_monitor)
 {
     env_t *e = calloc(1, sizeof *e);
     if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
+    tu_loop_open(&e->uv, &e->loop);
     if (with_monitor) {
         e->mon = am_monitor_new(e->loop, 0);
         if (!e->mon) return -1;
@@ -118,22 +112,17 @@ static int setup_bare(void **state)
 static int teardown(void **state)
 {
     env_t *e = *state;
-    int rc = 0;
     am_monitor_free(e->mon);
-    if (e->loop) {
-        am_loop_free(e->loop);
-        rc = uv_loop_close(&e->uv);
-    }
+    int rc = tu_loop_close(&e->uv, e->loop);
     free(e);
     return rc == 0 ? 0 : -1;
 }
 
+/* Run the loop dry; the monitor's counts, when there is one, must add up after it. */
 static void run(env_t *e)
 {
-    char why[256];
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-    if (e->mon && am_monitor_check(e->mon, why, sizeof why) != 0)
-        fail_msg("am_monitor_check: %s", why);
+    tu_run_idle(&e->uv);
+    if (e->mon) tu_assert_monitor_ok(e->mon);
 }
 
 /* Parse text against the loop's objects; returns 0 or the parser's result. */
@@ -142,30 +131,6 @@ static int parse(env_t *e, const char *text, am_op_t *ops, size_t *n, char *err,
     err[0] = '\0';
     return am_program_parse(am_loop_obj_lookup, e->loop, text, ops, AM_PROGRAM_MAX_OPS, n, err,
                             errsize);
-}
-
-static int prog(env_t *e, const char *text, uint32_t repeat)
-{
-    am_op_t ops[AM_PROGRAM_MAX_OPS];
-    size_t n = 0;
-    char err[256];
-    if (parse(e, text, ops, &n, err, sizeof err) != 0) fail_msg("\"%s\": %s", text, err);
-    int id = am_program_new(e->loop, ops, n, repeat);
-    am_program_ops_free(ops, n);
-    assert_true(id > 0);
-    return id;
-}
-
-static am_task_id_t spawn(env_t *e, int program)
-{
-    am_task_id_t id = am_spawn_program(e->loop, 0, program);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
-static am_task_id_t go(env_t *e, const char *text)
-{
-    return spawn(e, prog(e, text, 1));
 }
 
 static void assert_state(env_t *e, am_task_id_t id, am_task_state_t st)
@@ -569,8 +534,8 @@ static void test_parse_locale(void **state)
 static void test_repeat_n(void **state)
 {
     env_t *e = *state;
-    int p = prog(e, "sleep fixed 1; sleep fixed 0.5", 5);
-    am_task_id_t t = spawn(e, p);
+    int p = tu_program(e->loop, "sleep fixed 1; sleep fixed 0.5", 5);
+    am_task_id_t t = tu_spawn_program(e->loop, p);
     e->progress_task = t;
     uint32_t n, total;
     am_task_progress(e->loop, t, &n, &total);
@@ -595,7 +560,7 @@ static void test_repeat_n(void **state)
     assert_int_equal(am_task_kind(e->loop, t), AM_KIND_PROGRAM);
     /* repeat 1: no progress event */
     e->nprogress = 0;
-    am_task_id_t once = go(e, "sleep 2");
+    am_task_id_t once = tu_go(e->loop, "sleep 2");
     e->progress_task = once;
     run(e);
     assert_int_equal(e->nprogress, 0);
@@ -605,8 +570,8 @@ static void test_repeat_n(void **state)
 static void test_repeat_forever_until_cancelled(void **state)
 {
     env_t *e = *state;
-    int p = prog(e, "sleep fixed 1", 0);
-    am_task_id_t t = spawn(e, p);
+    int p = tu_program(e->loop, "sleep fixed 1", 0);
+    am_task_id_t t = tu_spawn_program(e->loop, p);
     e->progress_task = t;
     uint32_t n, total;
     am_task_progress(e->loop, t, &n, &total);
@@ -628,9 +593,9 @@ static void test_busy_forever_yields_jump(void **state)
 {
     env_t *e = *state;
     am_event_new(e->loop, "e");
-    int p = prog(e, "set e; clear e", 0);
-    am_task_id_t t = spawn(e, p);
-    am_task_id_t other = go(e, "set e");
+    int p = tu_program(e->loop, "set e; clear e", 0);
+    am_task_id_t t = tu_spawn_program(e->loop, p);
+    am_task_id_t other = tu_go(e->loop, "set e");
     call_t c = {0};
     c.task = t;
     at(e, 0, do_cancel, &c);
@@ -674,8 +639,8 @@ static void test_busy_forever_yields_real_time(void **state)
     env_t *e = *state;
     assert_int_equal(am_loop_set_speed(e->loop, 1), 0);
     am_event_new(e->loop, "e");
-    am_task_id_t t = spawn(e, prog(e, "set e; clear e", 0));
-    am_task_id_t sleeper = go(e, "sleep fixed 0.01");
+    am_task_id_t t = tu_spawn_program(e->loop, tu_program(e->loop, "set e; clear e", 0));
+    am_task_id_t sleeper = tu_go(e->loop, "sleep fixed 0.01");
     call_t c = {0}, guard = {0}, early = {0};
     c.task = t;
     c.other = &early;
@@ -708,13 +673,13 @@ static void test_fail_step(void **state)
 {
     env_t *e = *state;
     am_loop_seed(e->loop, 5);
-    am_task_id_t always = go(e, "sleep 1; fail; sleep 1");
-    am_task_id_t never = go(e, "sleep 1; fail 0; sleep 1");
-    int p = prog(e, "fail 0.5; sleep 1", 1);
+    am_task_id_t always = tu_go(e->loop, "sleep 1; fail; sleep 1");
+    am_task_id_t never = tu_go(e->loop, "sleep 1; fail 0; sleep 1");
+    int p = tu_program(e->loop, "fail 0.5; sleep 1", 1);
     int failed = 0;
     am_task_id_t ids[200];
     for (int i = 0; i < 200; i++)
-        ids[i] = spawn(e, p);
+        ids[i] = tu_spawn_program(e->loop, p);
     run(e);
     assert_state(e, always, AM_TASK_FAILED);
     assert_int_equal(am_task_error(e->loop, always), AM_ETASKFAIL);
@@ -729,7 +694,7 @@ static void test_fail_step(void **state)
 static void test_deadline_on_sleep(void **state)
 {
     env_t *e = *state;
-    am_task_id_t t = go(e, "sleep 1; sleep 10");
+    am_task_id_t t = tu_go(e->loop, "sleep 1; sleep 10");
     assert_int_equal(am_task_set_timeout(e->loop, t, S(4)), 0);
     assert_int_equal(am_task_deadline(e->loop, t), S(4));
     run(e);
@@ -743,8 +708,8 @@ static void test_deadline_on_sleep(void **state)
 static void test_executor_runs_on_pool(void **state)
 {
     env_t *e = *state;
-    am_task_id_t x = go(e, "executor fixed 0.05");
-    am_task_id_t s = go(e, "sleep fixed 100");
+    am_task_id_t x = tu_go(e->loop, "executor fixed 0.05");
+    am_task_id_t s = tu_go(e->loop, "sleep fixed 100");
     ends_t d = {0};
     d.watch = x;
     track(e, &d, x);
@@ -770,11 +735,11 @@ static void test_executor_runs_on_pool(void **state)
 static void test_executor_cancel_before_start(void **state)
 {
     env_t *e = *state;
-    int busy = prog(e, "executor fixed 0.3", 1);
+    int busy = tu_program(e->loop, "executor fixed 0.3", 1);
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, busy);
-    am_task_id_t x = go(e, "executor fixed 0.3");
+        w[i] = tu_spawn_program(e->loop, busy);
+    am_task_id_t x = tu_go(e->loop, "executor fixed 0.3");
     ends_t d = {0};
     d.watch = w[0];
     track(e, &d, x);
@@ -800,7 +765,7 @@ static void test_executor_cancel_before_start(void **state)
 static void test_executor_cancel_while_running(void **state)
 {
     env_t *e = *state;
-    am_task_id_t x = go(e, "executor fixed 0.2; sleep 5");
+    am_task_id_t x = tu_go(e->loop, "executor fixed 0.2; sleep 5");
     ends_t d = {0};
     track(e, &d, x);
     call_t c = {0};
@@ -821,7 +786,7 @@ static void test_executor_cancel_while_running(void **state)
 static void test_executor_deadline(void **state)
 {
     env_t *e = *state;
-    am_task_id_t x = go(e, "executor fixed 0.1; sleep 5");
+    am_task_id_t x = tu_go(e->loop, "executor fixed 0.1; sleep 5");
     assert_int_equal(am_task_set_timeout(e->loop, x, S(0.01)), 0);
     run(e);
     assert_state(e, x, AM_TASK_TIMED_OUT);
@@ -837,8 +802,8 @@ static void test_cpu_is_a_slow_step(void **state)
     am_loop_health(e->loop, &h);
     assert_true(h.slow_threshold == 0.1);
     assert_int_equal(h.slow_steps, 0);
-    am_task_id_t quick = go(e, "cpu fixed 0.01; sleep 1");
-    am_task_id_t t = go(e, "sleep 1; cpu fixed 0.15; sleep 1");
+    am_task_id_t quick = tu_go(e->loop, "cpu fixed 0.01; sleep 1");
+    am_task_id_t t = tu_go(e->loop, "sleep 1; cpu fixed 0.15; sleep 1");
     run(e);
     assert_state(e, t, AM_TASK_DONE);
     assert_state(e, quick, AM_TASK_DONE);
@@ -857,7 +822,7 @@ static void test_cpu_is_a_slow_step(void **state)
     /* a lower threshold catches the small one too */
     am_loop_set_slow_threshold(e->loop, 0.005);
     am_loop_set_slow_threshold(e->loop, -1); /* ignored */
-    am_task_id_t small = go(e, "cpu fixed 0.02");
+    am_task_id_t small = tu_go(e->loop, "cpu fixed 0.02");
     run(e);
     am_loop_health(e->loop, &h);
     assert_true(h.slow_threshold == 0.005);
@@ -873,8 +838,9 @@ static void test_cpu_loop_lag(void **state)
     assert_int_equal(am_loop_set_speed(e->loop, 1), 0);
     assert_int_equal(am_loop_health_start(e->loop, 10), 0);
     assert_int_equal(am_loop_health_start(e->loop, 10), AM_EINVAL); /* already on */
-    am_task_id_t t = go(e, "sleep 0.03; cpu fixed 0.15");
-    am_task_id_t after = go(e, "sleep 0.3"); /* the lag timer does not keep the loop alive */
+    am_task_id_t t = tu_go(e->loop, "sleep 0.03; cpu fixed 0.15");
+    am_task_id_t after =
+        tu_go(e->loop, "sleep 0.3"); /* the lag timer does not keep the loop alive */
     run(e);
     assert_state(e, t, AM_TASK_DONE);
     assert_state(e, after, AM_TASK_DONE);
@@ -946,7 +912,7 @@ static void test_run_cancel_kills_and_reaps(void **state)
     assert_int_equal(am_loop_set_speed(e->loop, 1), 0);
     char text[512], path[64];
     pid_program(text, sizeof text, path, "", "sleep 5");
-    am_task_id_t t = go(e, text);
+    am_task_id_t t = tu_go(e->loop, text);
     ends_t d = {0};
     track(e, &d, t);
     pidcall_t pc = {{0}, path, 0};
@@ -973,7 +939,7 @@ static void test_run_kill_grace(void **state)
     am_loop_set_kill_grace(e->loop, 0.3);
     char text[512], path[64];
     pid_program(text, sizeof text, path, "trap \"\" TERM; ", "sleep 5");
-    am_task_id_t t = go(e, text);
+    am_task_id_t t = tu_go(e->loop, text);
     ends_t d = {0};
     track(e, &d, t);
     pidcall_t pc = {{0}, path, 0};
@@ -994,11 +960,11 @@ static void test_run_kill_grace(void **state)
 static void test_run_exit_status(void **state)
 {
     env_t *e = *state;
-    am_task_id_t ok = go(e, "run true");
-    am_task_id_t bad = go(e, "run false");
-    am_task_id_t missing = go(e, "run /nonexistent/asyncmon-test");
-    am_task_id_t signalled = go(e, "run sh -c 'kill -9 $$'");
-    am_task_id_t args = go(e, "run sh -c 'test \"$1\" = \"a b\"' sh 'a b'; run test -n x");
+    am_task_id_t ok = tu_go(e->loop, "run true");
+    am_task_id_t bad = tu_go(e->loop, "run false");
+    am_task_id_t missing = tu_go(e->loop, "run /nonexistent/asyncmon-test");
+    am_task_id_t signalled = tu_go(e->loop, "run sh -c 'kill -9 $$'");
+    am_task_id_t args = tu_go(e->loop, "run sh -c 'test \"$1\" = \"a b\"' sh 'a b'; run test -n x");
     run(e);
     assert_state(e, ok, AM_TASK_DONE);
     assert_state(e, bad, AM_TASK_FAILED);
@@ -1017,7 +983,7 @@ static void test_run_deadline(void **state)
     assert_int_equal(am_loop_set_speed(e->loop, 1), 0);
     char text[512], path[64];
     pid_program(text, sizeof text, path, "", "sleep 5");
-    am_task_id_t t = go(e, text);
+    am_task_id_t t = tu_go(e->loop, text);
     assert_int_equal(am_task_set_timeout(e->loop, t, S(0.3)), 0);
     double t0 = now_real();
     run(e);
@@ -1043,8 +1009,8 @@ static void test_free_kills_running_child(void **state)
     assert_int_equal(am_loop_set_speed(e->loop, 1), 0);
     char text[512], path[64];
     pid_program(text, sizeof text, path, "", "sleep 5");
-    am_task_id_t t = go(e, text);
-    am_task_id_t x = go(e, "executor fixed 0.1");
+    am_task_id_t t = tu_go(e->loop, text);
+    am_task_id_t x = tu_go(e->loop, "executor fixed 0.1");
     call_t c = {0};
     at(e, 0.2, stop_when_started, &c);
     uv_run(&e->uv, UV_RUN_DEFAULT);

@@ -32,7 +32,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <uv.h>
@@ -43,8 +42,7 @@
 #include "asyncmon/queue.h"
 #include "asyncmon/runtime.h"
 #include "asyncmon/scenario.h"
-
-#define S(sec) AM_USEC(sec)
+#include "testutil.h"
 
 /* ---- environment ---- */
 
@@ -64,12 +62,7 @@ static int setup(void **state)
 {
     env_t *e = calloc(1, sizeof *e);
     if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
+    tu_loop_open(&e->uv, &e->loop);
     e->mon = am_monitor_new(e->loop, 0);
     if (!e->mon) return -1;
     am_monitor_set_listener(e->mon, observe, e);
@@ -81,43 +74,16 @@ static int teardown(void **state)
 {
     env_t *e = *state;
     am_monitor_free(e->mon);
-    am_loop_free(e->loop);
-    int rc = uv_loop_close(&e->uv);
+    int rc = tu_loop_close(&e->uv, e->loop);
     free(e);
     return rc == 0 ? 0 : -1;
 }
 
+/* Run the loop dry; the monitor's counts must add up after it. */
 static void run(env_t *e)
 {
-    char why[256];
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-    if (am_monitor_check(e->mon, why, sizeof why) != 0) fail_msg("am_monitor_check: %s", why);
-}
-
-static int prog(env_t *e, const char *text, uint32_t repeat)
-{
-    am_op_t ops[AM_PROGRAM_MAX_OPS];
-    size_t n = 0;
-    char err[256];
-    if (am_program_parse(am_loop_obj_lookup, e->loop, text, ops, AM_PROGRAM_MAX_OPS, &n, err,
-                         sizeof err) != 0)
-        fail_msg("\"%s\": %s", text, err);
-    int id = am_program_new(e->loop, ops, n, repeat);
-    am_program_ops_free(ops, n);
-    assert_true(id > 0);
-    return id;
-}
-
-static am_task_id_t spawn(env_t *e, int program)
-{
-    am_task_id_t id = am_spawn_program(e->loop, 0, program);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
-static am_task_id_t go(env_t *e, const char *text)
-{
-    return spawn(e, prog(e, text, 1));
+    tu_run_idle(&e->uv);
+    tu_assert_monitor_ok(e->mon);
 }
 
 static am_queue_stats_t stats(env_t *e, int q)
@@ -125,16 +91,6 @@ static am_queue_stats_t stats(env_t *e, int q)
     am_queue_stats_t st;
     assert_int_equal(am_queue_stats(e->loop, q, &st), 0);
     return st;
-}
-
-static void assert_ended(env_t *e, am_task_id_t id, am_task_state_t st, double sec)
-{
-    if (am_task_state(e->loop, id) != st)
-        fail_msg("task %u: state %s, expected %s", id,
-                 am_task_state_name(am_task_state(e->loop, id)), am_task_state_name(st));
-    if (am_task_ended(e->loop, id) != S(sec))
-        fail_msg("task %u: ended at %.6f s, expected %.6f s", id,
-                 AM_SECONDS(am_task_ended(e->loop, id)), sec);
 }
 
 static void assert_running(env_t *e, am_task_id_t id)
@@ -326,11 +282,11 @@ static void test_priority_order_programs(void **state)
 {
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_PRIORITY, 0);
-    am_task_id_t p3 = go(e, "put q priority fixed 3");
-    am_task_id_t p2 = go(e, "put q priority fixed 2");
-    am_task_id_t p1 = go(e, "put q priority fixed 1");
-    am_task_id_t p2b = go(e, "put q priority 2"); /* a tie: after p2 */
-    am_task_id_t p0 = go(e, "put q");             /* priority 0 */
+    am_task_id_t p3 = tu_go(e->loop, "put q priority fixed 3");
+    am_task_id_t p2 = tu_go(e->loop, "put q priority fixed 2");
+    am_task_id_t p1 = tu_go(e->loop, "put q priority fixed 1");
+    am_task_id_t p2b = tu_go(e->loop, "put q priority 2"); /* a tie: after p2 */
+    am_task_id_t p0 = tu_go(e->loop, "put q");             /* priority 0 */
     run(e);
     assert_int_equal(am_task_state(e->loop, p3), AM_TASK_DONE);
     int64_t out[8];
@@ -347,9 +303,9 @@ static void test_getters_fifo(void **state)
 {
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
-    am_task_id_t g1 = go(e, "sleep fixed 0.3; get q");
-    am_task_id_t g2 = go(e, "sleep fixed 0.1; get q");
-    am_task_id_t g3 = go(e, "sleep fixed 0.2; get q");
+    am_task_id_t g1 = tu_go(e->loop, "sleep fixed 0.3; get q");
+    am_task_id_t g2 = tu_go(e->loop, "sleep fixed 0.1; get q");
+    am_task_id_t g3 = tu_go(e->loop, "sleep fixed 0.2; get q");
     call_t a = {0}, b = {0}, look = {0};
     a.q = b.q = look.q = q;
     at(e, 1, do_put, &a);
@@ -357,8 +313,8 @@ static void test_getters_fifo(void **state)
     at(e, 0.5, do_look, &look);
     run(e);
     assert_int_equal(look.after.blocked_consumers, 3);
-    assert_ended(e, g2, AM_TASK_DONE, 1);
-    assert_ended(e, g3, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, g2, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, g3, AM_TASK_DONE, 2);
     assert_running(e, g1);
     assert_int_equal(stats(e, q).blocked_consumers, 1);
     /* an item put now is set aside for g1: still in the queue until g1
@@ -369,7 +325,7 @@ static void test_getters_fifo(void **state)
     int64_t v;
     assert_int_equal(am_queue_get_nowait(e->loop, q, &v), AM_EEMPTY);
     run(e);
-    assert_ended(e, g1, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, g1, AM_TASK_DONE, 2);
     assert_int_equal(am_queue_depth(e->loop, q), 0);
     assert_int_equal(stats(e, q).gets, 3);
 }
@@ -382,8 +338,8 @@ static void test_full_queue_blocks_producer(void **state)
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
     e->watch_q = q;
-    am_task_id_t prod = go(e, "put q; put q; put q");
-    am_task_id_t cons = go(e, "sleep fixed 3; get q; sleep fixed 2; get q");
+    am_task_id_t prod = tu_go(e->loop, "put q; put q; put q");
+    am_task_id_t cons = tu_go(e->loop, "sleep fixed 3; get q; sleep fixed 2; get q");
     call_t look = {0};
     look.q = q;
     at(e, 1, do_look, &look);
@@ -392,8 +348,8 @@ static void test_full_queue_blocks_producer(void **state)
     assert_int_equal(look.after.blocked_producers, 1);
     assert_int_equal(look.after.puts, 1);
     /* put 2 completes at the first get (3), put 3 at the second (5) */
-    assert_ended(e, prod, AM_TASK_DONE, 5);
-    assert_ended(e, cons, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, prod, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, cons, AM_TASK_DONE, 5);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.puts, 3);
     assert_int_equal(st.gets, 2);
@@ -409,16 +365,16 @@ static void test_blocked_put_completes_at_get(void **state)
 {
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
-    am_task_id_t first = go(e, "put q");
-    am_task_id_t second = go(e, "put q");
+    am_task_id_t first = tu_go(e->loop, "put q");
+    am_task_id_t second = tu_go(e->loop, "put q");
     call_t get = {0}, late = {0};
     get.q = late.q = q;
     at(e, 4, do_get, &get);
     at(e, 4, do_put, &late); /* the room is the blocked putter's */
     run(e);
     assert_int_equal(late.rc, AM_EFULL);
-    assert_ended(e, first, AM_TASK_DONE, 0);
-    assert_ended(e, second, AM_TASK_DONE, 4);
+    tu_assert_ended(e->loop, first, AM_TASK_DONE, 0);
+    tu_assert_ended(e->loop, second, AM_TASK_DONE, 4);
     assert_int_equal(get.rc, 0);
     assert_int_equal(get.value, first); /* the first item out */
     /* the get let the blocked put through; its item goes in when it runs,
@@ -471,10 +427,10 @@ static void test_set_maxsize_lets_producers_in(void **state)
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 0, 0), 0);
-    int p = prog(e, "put q", 1);
+    int p = tu_program(e->loop, "put q", 1);
     am_task_id_t w[3];
     for (int i = 0; i < 3; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t raise = {0}, unbound = {0};
     raise.q = unbound.q = q;
     raise.n = 3;
@@ -485,9 +441,9 @@ static void test_set_maxsize_lets_producers_in(void **state)
     assert_int_equal(raise.rc, 0);
     assert_int_equal(raise.after.maxsize, 3);
     assert_int_equal(raise.after.blocked_producers, 1); /* two let through at once */
-    assert_ended(e, w[0], AM_TASK_DONE, 2);
-    assert_ended(e, w[1], AM_TASK_DONE, 2);
-    assert_ended(e, w[2], AM_TASK_DONE, 4);
+    tu_assert_ended(e->loop, w[0], AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, w[1], AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, w[2], AM_TASK_DONE, 4);
     assert_int_equal(unbound.after.maxsize, 0);
     assert_int_equal(unbound.after.blocked_producers, 0);
     assert_int_equal(am_queue_depth(e->loop, q), 4);
@@ -508,10 +464,10 @@ static void test_join_waits_for_task_done(void **state)
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
     for (int64_t v = 1; v <= 3; v++)
         assert_int_equal(am_queue_put_nowait(e->loop, q, v, 0), 0);
-    int worker = prog(e, "get q; sleep fixed 2; task_done q", 3);
-    am_task_id_t w = spawn(e, worker);
-    am_task_id_t j1 = go(e, "join q");
-    am_task_id_t j2 = go(e, "sleep fixed 1; join q");
+    int worker = tu_program(e->loop, "get q; sleep fixed 2; task_done q", 3);
+    am_task_id_t w = tu_spawn_program(e->loop, worker);
+    am_task_id_t j1 = tu_go(e->loop, "join q");
+    am_task_id_t j2 = tu_go(e->loop, "sleep fixed 1; join q");
     call_t look = {0};
     look.q = q;
     at(e, 3, do_look, &look);
@@ -519,16 +475,16 @@ static void test_join_waits_for_task_done(void **state)
     assert_int_equal(look.after.joiners, 2);
     assert_int_equal(look.after.unfinished, 2); /* one done at 2 */
     assert_int_equal(look.after.depth, 1);
-    assert_ended(e, w, AM_TASK_DONE, 6);
-    assert_ended(e, j1, AM_TASK_DONE, 6); /* the instant of the last task_done */
-    assert_ended(e, j2, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, w, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, j1, AM_TASK_DONE, 6); /* the instant of the last task_done */
+    tu_assert_ended(e->loop, j2, AM_TASK_DONE, 6);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.unfinished, 0);
     assert_int_equal(st.joiners, 0);
     /* nothing unfinished: join returns at once */
-    am_task_id_t j3 = go(e, "join q");
+    am_task_id_t j3 = tu_go(e->loop, "join q");
     run(e);
-    assert_ended(e, j3, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, j3, AM_TASK_DONE, 6);
 }
 
 /* task_done without a matching get: asyncio's ValueError, AM_EINVAL. */
@@ -538,9 +494,9 @@ static void test_task_done_too_often(void **state)
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
     assert_int_equal(am_queue_task_done(e->loop, q), AM_EINVAL);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 1, 0), 0);
-    am_task_id_t t = go(e, "get q; task_done q; sleep fixed 1; task_done q");
+    am_task_id_t t = tu_go(e->loop, "get q; task_done q; sleep fixed 1; task_done q");
     run(e);
-    assert_ended(e, t, AM_TASK_FAILED, 1);
+    tu_assert_ended(e->loop, t, AM_TASK_FAILED, 1);
     assert_int_equal(am_task_error(e->loop, t), AM_EINVAL);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.unfinished, 0);
@@ -560,13 +516,14 @@ static void test_blocked_counts(void **state)
     int full = am_queue_new(e->loop, "full", AM_QUEUE_FIFO, 1);
     int empty = am_queue_new(e->loop, "empty", AM_QUEUE_FIFO, 0);
     assert_int_equal(am_queue_put_nowait(e->loop, full, 1, 0), 0);
-    int pp = prog(e, "put full", 1), pg = prog(e, "get empty", 1), pj = prog(e, "join full", 1);
+    int pp = tu_program(e->loop, "put full", 1), pg = tu_program(e->loop, "get empty", 1),
+        pj = tu_program(e->loop, "join full", 1);
     am_task_id_t prod[3], cons[2], join;
     for (int i = 0; i < 3; i++)
-        prod[i] = spawn(e, pp);
+        prod[i] = tu_spawn_program(e->loop, pp);
     for (int i = 0; i < 2; i++)
-        cons[i] = spawn(e, pg);
-    join = spawn(e, pj);
+        cons[i] = tu_spawn_program(e->loop, pg);
+    join = tu_spawn_program(e->loop, pj);
     call_t lf = {0}, le = {0};
     lf.q = full;
     le.q = empty;
@@ -664,10 +621,11 @@ static void test_depth_history(void **state)
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 3);
     e->watch_q = q;
     am_loop_seed(e->loop, 3);
-    int p = prog(e, "sleep exponential 0.2; put q", 150);
-    int c = prog(e, "get q; sleep uniform 0.1 0.6; task_done q", 100);
-    am_task_id_t p1 = spawn(e, p), p2 = spawn(e, p);
-    am_task_id_t c1 = spawn(e, c), c2 = spawn(e, c), c3 = spawn(e, c);
+    int p = tu_program(e->loop, "sleep exponential 0.2; put q", 150);
+    int c = tu_program(e->loop, "get q; sleep uniform 0.1 0.6; task_done q", 100);
+    am_task_id_t p1 = tu_spawn_program(e->loop, p), p2 = tu_spawn_program(e->loop, p);
+    am_task_id_t c1 = tu_spawn_program(e->loop, c), c2 = tu_spawn_program(e->loop, c),
+                 c3 = tu_spawn_program(e->loop, c);
     run(e);
     assert_int_equal(am_task_state(e->loop, p1), AM_TASK_DONE);
     assert_int_equal(am_task_state(e->loop, p2), AM_TASK_DONE);
@@ -726,8 +684,8 @@ static void test_cancel_blocked_getter(void **state)
 {
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
-    int pg = prog(e, "get q; task_done q", 1);
-    am_task_id_t g1 = spawn(e, pg), g2 = spawn(e, pg);
+    int pg = tu_program(e->loop, "get q; task_done q", 1);
+    am_task_id_t g1 = tu_spawn_program(e->loop, pg), g2 = tu_spawn_program(e->loop, pg);
     call_t c = {0}, put = {0};
     c.q = put.q = q;
     c.task = g1;
@@ -738,8 +696,8 @@ static void test_cancel_blocked_getter(void **state)
     assert_int_equal(c.rc, 0);
     assert_int_equal(c.before.blocked_consumers, 2);
     assert_int_equal(c.after.blocked_consumers, 1); /* at once */
-    assert_ended(e, g1, AM_TASK_CANCELLED, 1);
-    assert_ended(e, g2, AM_TASK_DONE, 2); /* the item went to the one still waiting */
+    tu_assert_ended(e->loop, g1, AM_TASK_CANCELLED, 1);
+    tu_assert_ended(e->loop, g2, AM_TASK_DONE, 2); /* the item went to the one still waiting */
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.gets, 1);
     assert_int_equal(st.depth, 0);
@@ -752,8 +710,8 @@ static void test_cancel_blocked_putter(void **state)
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 0, 0), 0);
-    int pp = prog(e, "put q", 1);
-    am_task_id_t p1 = spawn(e, pp), p2 = spawn(e, pp);
+    int pp = tu_program(e->loop, "put q", 1);
+    am_task_id_t p1 = tu_spawn_program(e->loop, pp), p2 = tu_spawn_program(e->loop, pp);
     call_t c = {0}, get = {0};
     c.q = get.q = q;
     c.task = p1;
@@ -762,8 +720,8 @@ static void test_cancel_blocked_putter(void **state)
     run(e);
     assert_int_equal(c.before.blocked_producers, 2);
     assert_int_equal(c.after.blocked_producers, 1);
-    assert_ended(e, p1, AM_TASK_CANCELLED, 1);
-    assert_ended(e, p2, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, p1, AM_TASK_CANCELLED, 1);
+    tu_assert_ended(e->loop, p2, AM_TASK_DONE, 2);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.puts, 2); /* the cancelled put never happened */
     assert_int_equal(st.depth, 1);
@@ -777,8 +735,8 @@ static void test_cancel_joiner(void **state)
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 0, 0), 0);
-    am_task_id_t j1 = go(e, "join q"), j2 = go(e, "join q");
-    am_task_id_t w = go(e, "sleep fixed 5; get q; task_done q");
+    am_task_id_t j1 = tu_go(e->loop, "join q"), j2 = tu_go(e->loop, "join q");
+    am_task_id_t w = tu_go(e->loop, "sleep fixed 5; get q; task_done q");
     call_t c = {0};
     c.q = q;
     c.task = j1;
@@ -786,9 +744,9 @@ static void test_cancel_joiner(void **state)
     run(e);
     assert_int_equal(c.before.joiners, 2);
     assert_int_equal(c.after.joiners, 1);
-    assert_ended(e, j1, AM_TASK_CANCELLED, 1);
-    assert_ended(e, j2, AM_TASK_DONE, 5);
-    assert_ended(e, w, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, j1, AM_TASK_CANCELLED, 1);
+    tu_assert_ended(e->loop, j2, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w, AM_TASK_DONE, 5);
 }
 
 /* Deadlines on blocked getters, putters and joiners: timed out, out of the queue. */
@@ -798,10 +756,10 @@ static void test_deadline_on_blocked(void **state)
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
     int q2 = am_queue_new(e->loop, "q2", AM_QUEUE_FIFO, 0);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 0, 0), 0);
-    am_task_id_t putter = go(e, "put q");
-    am_task_id_t joiner = go(e, "join q");
-    am_task_id_t getter = go(e, "get q2");
-    am_task_id_t later = go(e, "sleep fixed 1; get q2");
+    am_task_id_t putter = tu_go(e->loop, "put q");
+    am_task_id_t joiner = tu_go(e->loop, "join q");
+    am_task_id_t getter = tu_go(e->loop, "get q2");
+    am_task_id_t later = tu_go(e->loop, "sleep fixed 1; get q2");
     assert_int_equal(am_task_set_timeout(e->loop, putter, S(2)), 0);
     assert_int_equal(am_task_set_timeout(e->loop, joiner, S(3)), 0);
     assert_int_equal(am_task_set_timeout(e->loop, getter, S(4)), 0);
@@ -813,15 +771,15 @@ static void test_deadline_on_blocked(void **state)
     at(e, 4.5, do_look, &look2);
     at(e, 6, do_put, &put);
     run(e);
-    assert_ended(e, putter, AM_TASK_TIMED_OUT, 2);
-    assert_ended(e, joiner, AM_TASK_TIMED_OUT, 3);
-    assert_ended(e, getter, AM_TASK_TIMED_OUT, 4);
+    tu_assert_ended(e->loop, putter, AM_TASK_TIMED_OUT, 2);
+    tu_assert_ended(e->loop, joiner, AM_TASK_TIMED_OUT, 3);
+    tu_assert_ended(e->loop, getter, AM_TASK_TIMED_OUT, 4);
     assert_int_equal(am_task_error(e->loop, getter), AM_ETIMEOUT);
     assert_int_equal(look2.after.blocked_producers, 0);
     assert_int_equal(look2.after.joiners, 0);
     assert_int_equal(look2.after.puts, 1);
     assert_int_equal(look.after.blocked_consumers, 1); /* `later` only */
-    assert_ended(e, later, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, later, AM_TASK_DONE, 6);
 }
 
 /* A getter handed an item, then cancelled in the same instant before it
@@ -831,9 +789,9 @@ static void test_getter_handed_then_cancelled(void **state)
 {
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 0);
-    int pg = prog(e, "get q; sleep fixed 1; task_done q", 1);
-    am_task_id_t g1 = spawn(e, pg), g2 = spawn(e, pg);
-    am_task_id_t j = go(e, "sleep fixed 2.5; join q");
+    int pg = tu_program(e->loop, "get q; sleep fixed 1; task_done q", 1);
+    am_task_id_t g1 = tu_spawn_program(e->loop, pg), g2 = tu_spawn_program(e->loop, pg);
+    am_task_id_t j = tu_go(e->loop, "sleep fixed 2.5; join q");
     call_t put = {0}, k = {0};
     put.q = k.q = q;
     put.value = 7;
@@ -845,9 +803,9 @@ static void test_getter_handed_then_cancelled(void **state)
     run(e);
     assert_int_equal(put.rc, 0);
     assert_int_equal(k.when, S(2));
-    assert_ended(e, g1, AM_TASK_CANCELLED, 2);
-    assert_ended(e, g2, AM_TASK_DONE, 3);
-    assert_ended(e, j, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, g1, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, g2, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, j, AM_TASK_DONE, 3);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.puts, 1);
     assert_int_equal(st.gets, 1);
@@ -864,8 +822,8 @@ static void test_putter_let_in_then_cancelled(void **state)
     env_t *e = *state;
     int q = am_queue_new(e->loop, "q", AM_QUEUE_FIFO, 1);
     assert_int_equal(am_queue_put_nowait(e->loop, q, 0, 0), 0);
-    int pp = prog(e, "put q", 1);
-    am_task_id_t p1 = spawn(e, pp), p2 = spawn(e, pp);
+    int pp = tu_program(e->loop, "put q", 1);
+    am_task_id_t p1 = tu_spawn_program(e->loop, pp), p2 = tu_spawn_program(e->loop, pp);
     call_t get = {0}, k = {0};
     get.q = k.q = q;
     at(e, 2, do_get, &get);
@@ -875,8 +833,8 @@ static void test_putter_let_in_then_cancelled(void **state)
     at(e, 1, do_later, &k);
     run(e);
     assert_int_equal(get.rc, 0);
-    assert_ended(e, p1, AM_TASK_CANCELLED, 2);
-    assert_ended(e, p2, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, p1, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, p2, AM_TASK_DONE, 2);
     am_queue_stats_t st = stats(e, q);
     assert_int_equal(st.puts, 2);
     assert_int_equal(st.depth, 1);
@@ -927,20 +885,9 @@ static void pc_observe(void *ctx, const am_event_t *ev)
     }
 }
 
-static void write_file(char *path, size_t size, const char *text)
-{
-    snprintf(path, size, "/tmp/am_queue_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
-}
-
 static void run_producer_consumer(uint64_t seed, const char *maxsize)
 {
-    char text[1024], path[64], err[512], why[256];
+    char text[1024], err[512];
     snprintf(text, sizeof text,
              "[scenario]\n"
              "title = producers and consumers\n"
@@ -962,14 +909,11 @@ static void run_producer_consumer(uint64_t seed, const char *maxsize)
              maxsize);
     pc_run_t *r = calloc(1, sizeof *r);
     assert_non_null(r);
-    write_file(path, sizeof path, text);
+    const char *path = tu_write_temp("queue", text);
     int rc = am_scenario_load(path, &r->sc, err, sizeof err);
-    unlink(path);
+    tu_remove_temp(path);
     if (rc) fail_msg("%s", err);
-    assert_int_equal(uv_loop_init(&r->uv), 0);
-    r->loop = am_loop_new(&r->uv);
-    assert_non_null(r->loop);
-    assert_int_equal(am_loop_set_speed(r->loop, AM_SPEED_MAX), 0);
+    tu_loop_open(&r->uv, &r->loop);
     r->mon = am_monitor_new(r->loop, 0);
     assert_non_null(r->mon);
     am_monitor_set_listener(r->mon, pc_observe, r);
@@ -985,7 +929,7 @@ static void run_producer_consumer(uint64_t seed, const char *maxsize)
     assert_int_equal(r->finished, 1);
     assert_int_equal(am_driver_stopped(r->d), 0);
     assert_true(r->finished_at < S(1000));
-    if (am_monitor_check(r->mon, why, sizeof why) != 0) fail_msg("am_monitor_check: %s", why);
+    tu_assert_monitor_ok(r->mon);
     const am_counts_t *c = am_monitor_counts(r->mon);
     assert_int_equal(c->created, 5);
     assert_int_equal(c->by_state[AM_TASK_DONE], 2);
@@ -1016,8 +960,7 @@ static void run_producer_consumer(uint64_t seed, const char *maxsize)
     }
     am_driver_free(r->d);
     am_monitor_free(r->mon);
-    am_loop_free(r->loop);
-    assert_int_equal(uv_loop_close(&r->uv), 0);
+    assert_int_equal(tu_loop_close(&r->uv, r->loop), 0);
     am_scenario_free(&r->sc);
     free(r);
 }

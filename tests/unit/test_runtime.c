@@ -22,55 +22,7 @@
 
 #include "asyncmon/combinators.h"
 #include "asyncmon/runtime.h"
-
-#define S(sec) AM_USEC(sec)
-
-typedef struct env_s {
-    uv_loop_t uv;
-    am_loop_t *loop;
-} env_t;
-
-static int setup(void **state)
-{
-    env_t *e = calloc(1, sizeof *e);
-    if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
-    *state = e;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    env_t *e = *state;
-    am_loop_free(e->loop);
-    int rc = uv_loop_close(&e->uv);
-    free(e);
-    return rc == 0 ? 0 : -1;
-}
-
-static void run(env_t *e)
-{
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-}
-
-static am_task_id_t spawn(am_loop_t *loop, uint16_t group, double sec, uint32_t steps, int fail,
-                          int64_t result)
-{
-    am_sleep_spec_t spec = {S(sec), steps, fail, result};
-    am_task_id_t id = am_spawn_sleep(loop, group, &spec);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
-static am_task_id_t sleep_for(am_loop_t *loop, double sec)
-{
-    return spawn(loop, 0, sec, 1, 0, 0);
-}
+#include "testutil.h"
 
 /* ---- event recorder (the observer) ---- */
 
@@ -185,7 +137,7 @@ static void at(am_loop_t *loop, double sec, am_callout_cb cb, void *data)
 
 static void test_loop_basics(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
 
     assert_ptr_equal(am_loop_uv(loop), &e->uv);
@@ -230,16 +182,16 @@ static void test_loop_basics(void **state)
 
 static void test_virtual_clock_jumps(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     /* a thousand virtual seconds: jump mode must not wait for them */
-    am_task_id_t a = sleep_for(loop, 1.0);
-    am_task_id_t b = sleep_for(loop, 2.5);
-    am_task_id_t c = sleep_for(loop, 1000.0);
+    am_task_id_t a = tu_sleep_for(loop, 1.0);
+    am_task_id_t b = tu_sleep_for(loop, 2.5);
+    am_task_id_t c = tu_sleep_for(loop, 1000.0);
     assert_int_equal(am_loop_next_time(loop), 0);
 
     uint64_t t0 = uv_hrtime();
-    run(e);
+    tu_run_idle(&e->uv);
     uint64_t wall = uv_hrtime() - t0;
     assert_true(wall < 10ull * 1000 * 1000 * 1000); /* far less than 1000 s */
 
@@ -262,28 +214,28 @@ static void test_virtual_clock_jumps(void **state)
     assert_true(st.bytes > 0);
 
     /* the loop is reusable: a task spawned now starts now */
-    am_task_id_t d = sleep_for(loop, 0.5);
-    run(e);
+    am_task_id_t d = tu_sleep_for(loop, 0.5);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_started(loop, d), S(1000.0));
     assert_int_equal(am_task_ended(loop, d), S(1000.5));
 }
 
 static void test_pause_and_step(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     call_log_t log = {0};
     tagged_t cb = {&log, 1};
 
     am_loop_pause(loop, 1);
     assert_int_equal(am_loop_paused(loop), 1);
-    am_task_id_t a = sleep_for(loop, 1.0);
-    am_task_id_t b = sleep_for(loop, 2.0);
-    am_task_id_t c = sleep_for(loop, 2.0);
+    am_task_id_t a = tu_sleep_for(loop, 1.0);
+    am_task_id_t b = tu_sleep_for(loop, 2.0);
+    am_task_id_t c = tu_sleep_for(loop, 2.0);
     assert_true(am_loop_call_at(loop, S(1.0), log_call, &cb) > 0);
 
     /* paused: uv_run has nothing armed and returns at once, time frozen */
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_loop_now(loop), 0);
     assert_int_equal(am_task_state(loop, a), AM_TASK_PENDING);
 
@@ -301,7 +253,7 @@ static void test_pause_and_step(void **state)
     assert_int_equal(log.n, 1);
     assert_int_equal(log.at[0], S(1.0));
 
-    run(e); /* still paused: nothing moves */
+    tu_run_idle(&e->uv); /* still paused: nothing moves */
     assert_int_equal(am_task_state(loop, b), AM_TASK_RUNNING);
     assert_int_equal(am_loop_now(loop), S(1.0));
 
@@ -315,23 +267,23 @@ static void test_pause_and_step(void **state)
 
     am_loop_pause(loop, 0);
     assert_int_equal(am_loop_paused(loop), 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_loop_now(loop), S(2.0));
 }
 
 static void test_pause_from_callout(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     action_t pause = {0};
 
-    am_task_id_t a = sleep_for(loop, 1.0);
-    am_task_id_t b = sleep_for(loop, 3.0);
-    am_task_id_t c = sleep_for(loop, 5.0);
+    am_task_id_t a = tu_sleep_for(loop, 1.0);
+    am_task_id_t b = tu_sleep_for(loop, 3.0);
+    am_task_id_t c = tu_sleep_for(loop, 5.0);
     at(loop, 2.0, do_pause, &pause);
 
     /* a breakpoint at t=2: jump mode must stop there, not run on to t=5 */
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(pause.ran, 1);
     assert_int_equal(pause.when, S(2.0));
     assert_int_equal(am_loop_paused(loop), 1);
@@ -346,7 +298,7 @@ static void test_pause_from_callout(void **state)
     assert_int_equal(am_task_state(loop, c), AM_TASK_RUNNING);
 
     am_loop_pause(loop, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, c), AM_TASK_DONE);
     assert_int_equal(am_task_ended(loop, c), S(5.0));
 }
@@ -381,7 +333,7 @@ static void chain_past(am_loop_t *loop, void *data)
 
 static void test_callouts(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     call_log_t log = {0};
     tagged_t t3 = {&log, 3}, t2a = {&log, 2}, t2b = {&log, 22}, t4 = {&log, 4};
@@ -404,7 +356,7 @@ static void test_callouts(void **state)
     assert_int_equal(am_loop_cancel_callout(loop, -3), AM_ENOENT);
     assert_int_equal(am_loop_cancel_callout(loop, ((int64_t)1 << 32) | 999), AM_ENOENT);
 
-    run(e);
+    tu_run_idle(&e->uv);
     /* time order, FIFO among equal times, chained callouts after what was due */
     static const int want_tag[] = {10, 11, 2, 22, 3, 30, 31};
     static const double want_at[] = {1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 3.0};
@@ -427,7 +379,7 @@ static void test_callouts(void **state)
     assert_true(h5 > 0);
     assert_int_equal(am_loop_cancel_callout(loop, c1.rc), AM_ENOENT);
     assert_int_equal(am_loop_cancel_callout(loop, c3.rc), AM_ENOENT);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(log.n, 8);
     assert_int_equal(log.tag[7], 4);
     assert_int_equal(log.at[7], S(5.0));
@@ -438,12 +390,12 @@ static void test_callouts(void **state)
 
 static void test_sleep_steps_and_progress(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     rec_t rec = {0};
     am_loop_set_observer(loop, record, &rec);
 
-    am_task_id_t t = spawn(loop, 0, 1.0, 4, 0, 42);
+    am_task_id_t t = tu_spawn_sleep(loop, 0, 1.0, 4, 0, 42);
     uint32_t n, total;
     am_task_progress(loop, t, &n, &total);
     assert_int_equal(n, 0);
@@ -489,11 +441,11 @@ static void test_sleep_steps_and_progress(void **state)
     assert_int_equal(last->state, AM_TASK_DONE);
 
     /* steps 0 is taken as 1; zero duration ends at its start */
-    am_task_id_t z = spawn(loop, 0, 0.0, 0, 0, 7);
+    am_task_id_t z = tu_spawn_sleep(loop, 0, 0.0, 0, 0, 7);
     am_task_progress(loop, z, NULL, &total);
     assert_int_equal(total, 1);
     am_loop_pause(loop, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, z), AM_TASK_DONE);
     assert_int_equal(am_task_started(loop, z), S(1.0));
     assert_int_equal(am_task_ended(loop, z), S(1.0));
@@ -502,12 +454,12 @@ static void test_sleep_steps_and_progress(void **state)
 
 static void test_planned_failure(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
 
-    am_task_id_t f = spawn(loop, 0, 2.0, 2, AM_EIO, 99);
-    am_task_id_t ok = spawn(loop, 0, 3.0, 1, 0, 5);
-    run(e);
+    am_task_id_t f = tu_spawn_sleep(loop, 0, 2.0, 2, AM_EIO, 99);
+    am_task_id_t ok = tu_spawn_sleep(loop, 0, 3.0, 1, 0, 5);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, f), AM_TASK_FAILED);
     assert_int_equal(am_task_error(loop, f), AM_EIO);
     assert_int_equal(am_task_result(loop, f), 0); /* no result when failed */
@@ -535,20 +487,20 @@ static void test_planned_failure(void **state)
 
 static void test_cancel_pending(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     rec_t rec = {0};
     am_loop_set_observer(loop, record, &rec);
 
-    am_task_id_t t = sleep_for(loop, 1.0);
-    am_task_id_t other = sleep_for(loop, 1.0);
+    am_task_id_t t = tu_sleep_for(loop, 1.0);
+    am_task_id_t other = tu_sleep_for(loop, 1.0);
     assert_int_equal(am_task_cancel(loop, t), 0);
     assert_int_equal(am_task_cancel(loop, t), 0); /* still only requested */
     assert_int_equal(am_task_state(loop, t), AM_TASK_PENDING);
     assert_int_equal(am_task_cancel(loop, 0), AM_ENOENT);
     assert_int_equal(am_task_cancel(loop, 1000), AM_ENOENT);
 
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, t), AM_TASK_CANCELLED);
     assert_int_equal(am_task_error(loop, t), AM_ECANCELLED);
     assert_int_equal(am_task_started(loop, t), -1); /* never ran */
@@ -562,14 +514,14 @@ static void test_cancel_pending(void **state)
 
 static void test_cancel_running(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
-    am_task_id_t t = spawn(loop, 0, 3.0, 3, 0, 1);
-    am_task_id_t sib = sleep_for(loop, 3.0);
+    am_task_id_t t = tu_spawn_sleep(loop, 0, 3.0, 3, 0, 1);
+    am_task_id_t sib = tu_sleep_for(loop, 3.0);
     action_t cancel = {.task = t};
     at(loop, 1.5, do_cancel, &cancel);
 
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(cancel.rc, 0);
     assert_int_equal(am_task_state(loop, t), AM_TASK_CANCELLED);
     assert_int_equal(am_task_error(loop, t), AM_ECANCELLED);
@@ -584,18 +536,18 @@ static void test_cancel_running(void **state)
 
 static void test_deadlines(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     rec_t rec = {0};
     am_loop_set_observer(loop, record, &rec);
 
-    am_task_id_t late = sleep_for(loop, 2.0);  /* deadline 1 s: times out */
-    am_task_id_t early = sleep_for(loop, 2.0); /* deadline 3 s: done */
-    am_task_id_t steps = spawn(loop, 0, 1.0, 4, 0, 0);
-    am_task_id_t zero = sleep_for(loop, 1.0);    /* deadline 0 while pending */
-    am_task_id_t cleared = sleep_for(loop, 2.0); /* deadline set then cleared */
-    am_task_id_t later = sleep_for(loop, 4.0);   /* deadline set at t=1 */
-    am_task_id_t both = sleep_for(loop, 4.0);    /* cancelled before its deadline */
+    am_task_id_t late = tu_sleep_for(loop, 2.0);  /* deadline 1 s: times out */
+    am_task_id_t early = tu_sleep_for(loop, 2.0); /* deadline 3 s: done */
+    am_task_id_t steps = tu_spawn_sleep(loop, 0, 1.0, 4, 0, 0);
+    am_task_id_t zero = tu_sleep_for(loop, 1.0);    /* deadline 0 while pending */
+    am_task_id_t cleared = tu_sleep_for(loop, 2.0); /* deadline set then cleared */
+    am_task_id_t later = tu_sleep_for(loop, 4.0);   /* deadline set at t=1 */
+    am_task_id_t both = tu_sleep_for(loop, 4.0);    /* cancelled before its deadline */
     assert_int_equal(am_task_set_timeout(loop, late, S(1.0)), 0);
     assert_int_equal(am_task_set_timeout(loop, early, S(3.0)), 0);
     assert_int_equal(am_task_set_timeout(loop, steps, S(0.6)), 0);
@@ -619,7 +571,7 @@ static void test_deadlines(void **state)
     action_t cancel_both = {.task = both};
     at(loop, 2.0, do_cancel, &cancel_both);
 
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, late), AM_TASK_TIMED_OUT);
     assert_int_equal(am_task_error(loop, late), AM_ETIMEOUT);
     assert_int_equal(am_task_ended(loop, late), S(1.0));
@@ -654,23 +606,23 @@ static void test_deadlines(void **state)
 
 static void test_group_cancel(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     int ga = am_group_add(loop, "a");
     int gb = am_group_add(loop, "b");
     assert_true(ga > 0 && gb > 0);
 
-    am_task_id_t a_done = spawn(loop, (uint16_t)ga, 0.5, 1, 0, 0);
-    am_task_id_t a1 = spawn(loop, (uint16_t)ga, 2.0, 1, 0, 0);
-    am_task_id_t a2 = spawn(loop, (uint16_t)ga, 3.0, 1, 0, 0);
-    am_task_id_t b1 = spawn(loop, (uint16_t)gb, 2.0, 1, 0, 0);
-    am_task_id_t d1 = sleep_for(loop, 2.0);
+    am_task_id_t a_done = tu_spawn_sleep(loop, (uint16_t)ga, 0.5, 1, 0, 0);
+    am_task_id_t a1 = tu_spawn_sleep(loop, (uint16_t)ga, 2.0, 1, 0, 0);
+    am_task_id_t a2 = tu_spawn_sleep(loop, (uint16_t)ga, 3.0, 1, 0, 0);
+    am_task_id_t b1 = tu_spawn_sleep(loop, (uint16_t)gb, 2.0, 1, 0, 0);
+    am_task_id_t d1 = tu_sleep_for(loop, 2.0);
     action_t gc = {.group = (uint16_t)ga};
     at(loop, 1.0, do_group_cancel, &gc);
     action_t again = {.group = (uint16_t)ga};
     at(loop, 1.0, do_group_cancel, &again);
 
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(gc.count, 2);    /* a1 and a2; a_done had ended */
     assert_int_equal(again.count, 0); /* already requested */
     assert_int_equal(am_task_state(loop, a_done), AM_TASK_DONE);
@@ -694,12 +646,12 @@ static void spawn_pending(am_loop_t *loop, void *data)
 
 static void test_cancel_all(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     int gx = am_group_add(loop, "x");
-    am_task_id_t r1 = sleep_for(loop, 3.0);
-    am_task_id_t r2 = spawn(loop, (uint16_t)gx, 3.0, 1, 0, 0);
-    am_task_id_t fin = sleep_for(loop, 0.5);
+    am_task_id_t r1 = tu_sleep_for(loop, 3.0);
+    am_task_id_t r2 = tu_spawn_sleep(loop, (uint16_t)gx, 3.0, 1, 0, 0);
+    am_task_id_t fin = tu_sleep_for(loop, 0.5);
     am_task_id_t pend = 0;
     at(loop, 1.0, spawn_pending, &pend); /* created at 1 s, cancelled before it starts */
     am_task_id_t both[2] = {r1, r2};
@@ -707,7 +659,7 @@ static void test_cancel_all(void **state)
     action_t all = {0};
     at(loop, 1.0, do_cancel_all, &all);
 
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_not_equal(pend, 0);
     assert_int_equal(all.count, 3); /* r1, r2, pend: not the gather node, not fin */
     assert_int_equal(am_task_state(loop, r1), AM_TASK_CANCELLED);
@@ -750,13 +702,13 @@ static void on_done(am_loop_t *loop, am_task_id_t id, void *data)
 
 static void test_done_callbacks(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     done_log_t log = {0};
     done_tag_t d1 = {&log, 1}, d2 = {&log, 2}, d3 = {&log, 3}, d4 = {&log, 4}, d5 = {&log, 5};
 
-    am_task_id_t t = sleep_for(loop, 1.0);
-    am_task_id_t f = spawn(loop, 0, 2.0, 1, AM_ETASKFAIL, 0);
+    am_task_id_t t = tu_sleep_for(loop, 1.0);
+    am_task_id_t f = tu_spawn_sleep(loop, 0, 2.0, 1, AM_ETASKFAIL, 0);
     assert_int_equal(am_task_add_done_cb(loop, t, on_done, &d1), 0);
     assert_int_equal(am_task_add_done_cb(loop, t, on_done, &d2), 0);
     assert_int_equal(am_task_add_done_cb(loop, t, on_done, &d3), 0);
@@ -765,7 +717,7 @@ static void test_done_callbacks(void **state)
     assert_int_equal(am_task_add_done_cb(loop, 77, on_done, &d1), AM_EINVAL);
     assert_int_equal(am_task_add_done_cb(loop, t, NULL, NULL), AM_EINVAL);
 
-    run(e);
+    tu_run_idle(&e->uv);
     /* each runs once, after the end, in the order they were added (asyncio) */
     assert_int_equal(log.n, 4);
     for (size_t i = 0; i < 3; i++) {
@@ -782,7 +734,7 @@ static void test_done_callbacks(void **state)
     /* on a task that has ended: at the next turn, not synchronously */
     assert_int_equal(am_task_add_done_cb(loop, t, on_done, &d5), 0);
     assert_int_equal(log.n, 4);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(log.n, 5);
     assert_int_equal(log.tag[4], 5);
     assert_int_equal(log.at[4], S(2.0));
@@ -792,13 +744,13 @@ static void test_done_callbacks(void **state)
 
 static void test_names(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     int net = am_group_add(loop, "net");
-    am_task_id_t t1 = sleep_for(loop, 1.0);
-    am_task_id_t n1 = spawn(loop, (uint16_t)net, 1.0, 1, 0, 0);
-    am_task_id_t t2 = sleep_for(loop, 1.0);
-    am_task_id_t n2 = spawn(loop, (uint16_t)net, 1.0, 1, 0, 0);
+    am_task_id_t t1 = tu_sleep_for(loop, 1.0);
+    am_task_id_t n1 = tu_spawn_sleep(loop, (uint16_t)net, 1.0, 1, 0, 0);
+    am_task_id_t t2 = tu_sleep_for(loop, 1.0);
+    am_task_id_t n2 = tu_spawn_sleep(loop, (uint16_t)net, 1.0, 1, 0, 0);
     am_task_id_t ids[2] = {t1, t2};
     am_task_id_t g = am_gather(loop, ids, 2, 0, NULL, NULL);
     am_task_id_t wf = am_wait_for(loop, n1, S(5.0), NULL, NULL);
@@ -853,7 +805,7 @@ static void test_names(void **state)
     for (int k = 0; k < AM_KIND_NKINDS; k++)
         assert_string_equal(am_task_kind_name((am_task_kind_t)k), kinds[k]);
     assert_string_equal(am_task_kind_name(AM_KIND_NKINDS), "?");
-    run(e);
+    tu_run_idle(&e->uv);
 }
 
 /* ---- what an observer sees ---- */
@@ -869,20 +821,20 @@ typedef struct want_ev_s {
 
 static void test_observer_event_order(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     rec_t rec = {0};
     am_loop_set_observer(loop, record, &rec);
 
     am_task_id_t ids[4];
-    ids[0] = spawn(loop, 0, 1.0, 2, 0, 0);      /* A: two steps */
-    ids[1] = spawn(loop, 0, 0.5, 1, AM_EIO, 0); /* B: fails */
-    ids[2] = sleep_for(loop, 1.0);              /* C: cancelled while pending */
+    ids[0] = tu_spawn_sleep(loop, 0, 1.0, 2, 0, 0);      /* A: two steps */
+    ids[1] = tu_spawn_sleep(loop, 0, 0.5, 1, AM_EIO, 0); /* B: fails */
+    ids[2] = tu_sleep_for(loop, 1.0);                    /* C: cancelled while pending */
     assert_int_equal(am_task_cancel(loop, ids[2]), 0);
     ids[3] = am_gather(loop, ids, 2, 1, NULL, NULL); /* G over A and B */
     assert_int_not_equal(ids[3], 0);
     assert_int_equal(am_task_set_timeout(loop, ids[0], S(5.0)), 0);
-    run(e);
+    tu_run_idle(&e->uv);
 
     static const want_ev_t want[] = {
         {AM_EV_CREATED, 0, AM_TASK_PENDING, 0.0, 0, 0},
@@ -913,8 +865,8 @@ static void test_observer_event_order(void **state)
     }
     /* the observer can be removed */
     am_loop_set_observer(loop, NULL, NULL);
-    sleep_for(loop, 1.0);
-    run(e);
+    tu_sleep_for(loop, 1.0);
+    tu_run_idle(&e->uv);
     assert_int_equal(rec.n, nwant);
 }
 
@@ -922,18 +874,18 @@ static void test_observer_event_order(void **state)
 
 static void test_real_time_speed(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     uint64_t t0 = uv_hrtime();
     assert_int_equal(am_loop_set_speed(loop, 50.0), 0);
     assert_true(am_loop_speed(loop) == 50.0);
 
     am_task_id_t ids[3];
-    ids[0] = spawn(loop, 0, 0.5, 5, 0, 1);
-    ids[1] = spawn(loop, 0, 0.5, 1, 0, 2);
-    ids[2] = spawn(loop, 0, 0.25, 1, AM_EIO, 0);
+    ids[0] = tu_spawn_sleep(loop, 0, 0.5, 5, 0, 1);
+    ids[1] = tu_spawn_sleep(loop, 0, 0.5, 1, 0, 2);
+    ids[2] = tu_spawn_sleep(loop, 0, 0.25, 1, AM_EIO, 0);
     am_task_id_t g = am_gather(loop, ids, 3, 1, NULL, NULL);
-    run(e);
+    tu_run_idle(&e->uv);
     uint64_t wall = uv_hrtime() - t0;
 
     static const double dur[] = {0.5, 0.5, 0.25};
@@ -960,15 +912,15 @@ static void test_real_time_speed(void **state)
 
 static void test_real_time_pause_and_switch(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
 
     /* jump to t=100, then real time at speed 50 from a callout */
-    am_task_id_t t = sleep_for(loop, 100.5);
+    am_task_id_t t = tu_sleep_for(loop, 100.5);
     action_t speed = {.speed = 50.0};
     at(loop, 100.0, do_set_speed, &speed);
     uint64_t t0 = uv_hrtime();
-    run(e);
+    tu_run_idle(&e->uv);
     uint64_t wall = uv_hrtime() - t0;
     assert_int_equal(speed.rc, 0);
     assert_int_equal(speed.when, S(100.0));
@@ -977,11 +929,11 @@ static void test_real_time_pause_and_switch(void **state)
 
     /* wait_for in real time: the inner task ends at the node's deadline */
     am_time_t base = am_loop_now(loop);
-    am_task_id_t inner = sleep_for(loop, 0.5);
+    am_task_id_t inner = tu_sleep_for(loop, 0.5);
     am_task_id_t wf = am_wait_for(loop, inner, S(0.25), NULL, NULL);
     am_time_t dl = am_task_deadline(loop, wf);
     assert_true(dl >= base + S(0.25));
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, inner), AM_TASK_TIMED_OUT);
     assert_int_equal(am_task_ended(loop, inner), dl);
     assert_int_equal(am_task_state(loop, wf), AM_TASK_TIMED_OUT);
@@ -989,10 +941,10 @@ static void test_real_time_pause_and_switch(void **state)
 
     /* pause in real time: the clock freezes; a step jumps to the next event */
     base = am_loop_now(loop);
-    am_task_id_t p = sleep_for(loop, 10.0); /* 200 ms of real margin after the pause */
+    am_task_id_t p = tu_sleep_for(loop, 10.0); /* 200 ms of real margin after the pause */
     action_t pause = {0};
     assert_true(am_loop_call_at(loop, base + S(0.1), do_pause, &pause) > 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(pause.ran, 1);
     assert_int_equal(am_loop_paused(loop), 1);
     am_time_t frozen = am_loop_now(loop);
@@ -1015,46 +967,48 @@ static void stall(am_loop_t *loop, void *data)
 
 static void test_real_time_pause_when_late(void **state)
 {
-    env_t *e = *state;
+    tu_loop_t *e = *state;
     am_loop_t *loop = e->loop;
     assert_int_equal(am_loop_set_speed(loop, 50.0), 0);
     am_time_t base = am_loop_now(loop);
-    am_task_id_t t = sleep_for(loop, 1.0);
+    am_task_id_t t = tu_sleep_for(loop, 1.0);
     action_t pause = {0};
     assert_true(am_loop_call_at(loop, base + S(0.1), stall, NULL) > 0);
     assert_true(am_loop_call_at(loop, base + S(0.2), do_pause, &pause) > 0);
-    run(e);
+    tu_run_idle(&e->uv);
     /* the loop is late past t's end when the pause runs: the pause still wins */
     assert_int_equal(pause.ran, 1);
     assert_int_equal(am_loop_paused(loop), 1);
     assert_int_equal(am_task_state(loop, t), AM_TASK_RUNNING);
     am_loop_pause(loop, 0);
-    run(e);
+    tu_run_idle(&e->uv);
     assert_int_equal(am_task_state(loop, t), AM_TASK_DONE);
     assert_int_equal(am_task_ended(loop, t) - am_task_started(loop, t), S(1.0));
 }
 
 int main(void)
 {
+#define T(f) cmocka_unit_test_setup_teardown(f, tu_loop_setup, tu_loop_teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_loop_basics, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_virtual_clock_jumps, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pause_and_step, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_pause_from_callout, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_callouts, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sleep_steps_and_progress, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_planned_failure, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_pending, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_running, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_deadlines, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_group_cancel, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cancel_all, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_done_callbacks, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_names, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_observer_event_order, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_real_time_speed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_real_time_pause_and_switch, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_real_time_pause_when_late, setup, teardown),
+        T(test_loop_basics),
+        T(test_virtual_clock_jumps),
+        T(test_pause_and_step),
+        T(test_pause_from_callout),
+        T(test_callouts),
+        T(test_sleep_steps_and_progress),
+        T(test_planned_failure),
+        T(test_cancel_pending),
+        T(test_cancel_running),
+        T(test_deadlines),
+        T(test_group_cancel),
+        T(test_cancel_all),
+        T(test_done_callbacks),
+        T(test_names),
+        T(test_observer_event_order),
+        T(test_real_time_speed),
+        T(test_real_time_pause_and_switch),
+        T(test_real_time_pause_when_late),
+#undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

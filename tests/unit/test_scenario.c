@@ -19,40 +19,7 @@
 
 #include "asyncmon/error.h"
 #include "asyncmon/scenario.h"
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("ASYNCMON_SOURCE");
-#ifdef ASYNCMON_SOURCE_DIR
-    if (!s || !*s) s = ASYNCMON_SOURCE_DIR;
-#endif
-    return s ? s : ".";
-}
-
-/* Write content to a new file in /tmp; returns its path (a static buffer). */
-static const char *write_temp(const char *content)
-{
-    static char path[64];
-    FILE *f;
-    int fd;
-
-    strcpy(path, "/tmp/am_scenario_XXXXXX");
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    return path;
-}
-
-static void load_demo(const char *name, am_scenario_t *sc)
-{
-    char path[1024], err[1024];
-
-    snprintf(path, sizeof(path), "%s/demo/%s.ini", source_dir(), name);
-    if (am_scenario_load(path, sc, err, sizeof(err)) != 0) fail_msg("%s", err);
-}
+#include "testutil.h"
 
 static int count_lines(const char *s)
 {
@@ -67,7 +34,7 @@ static void test_demo_gather(void **state)
     am_scenario_t sc;
     (void)state;
 
-    load_demo("gather", &sc);
+    tu_load_demo("gather", &sc);
     assert_string_equal(sc.name, "gather");
     assert_true(strlen(sc.title) > 10);
     assert_non_null(sc.narration);
@@ -90,7 +57,7 @@ static void test_demo_as_completed(void **state)
     am_scenario_t sc;
     (void)state;
 
-    load_demo("as_completed", &sc);
+    tu_load_demo("as_completed", &sc);
     assert_int_equal(sc.combinator, AM_COMB_AS_COMPLETED);
     assert_true(sc.timeout == 8);
     assert_in_range(count_lines(sc.narration), 2, 4);
@@ -112,7 +79,7 @@ static void test_demo_wait(void **state)
     am_scenario_t sc;
     (void)state;
 
-    load_demo("wait", &sc);
+    tu_load_demo("wait", &sc);
     assert_int_equal(sc.combinator, AM_COMB_WAIT);
     assert_int_equal(sc.return_when, AM_FIRST_COMPLETED);
     assert_int_equal(sc.loop, 1);
@@ -127,14 +94,14 @@ static void test_demo_wait(void **state)
 
 static void test_defaults(void **state)
 {
-    const char *path = write_temp("[group.a]\ncount = 3\nduration = 2\n");
+    const char *path = tu_write_temp("scenario", "[group.a]\ncount = 3\nduration = 2\n");
     char err[256];
     am_scenario_t sc;
     int rc;
     (void)state;
 
     rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, 0);
     assert_string_equal(err, "");
     assert_string_equal(sc.path, path);
@@ -163,40 +130,40 @@ static void test_defaults(void **state)
 
 static void test_every_key(void **state)
 {
-    const char *path = write_temp("\xEF\xBB\xBF; a comment\n"
-                                  "# another\n"
-                                  "[scenario]\n"
-                                  "title = Everything: set\n"
-                                  "narration =\n"
-                                  "    First line,\n"
-                                  "\n"
-                                  "\tsecond line. ; an inline comment\n"
-                                  "combinator = Wait_For\n"
-                                  "return_exceptions = YES\n"
-                                  "return_when = first_exception\n"
-                                  "loop = on\n"
-                                  "readd_failed = 1\n"
-                                  "timeout = NONE\n"
-                                  "\n"
-                                  "[group.net-io_2]\n"
-                                  "count: 1_000\n"
-                                  "duration = normal 3 0.5\n"
-                                  "fail_rate = 0.25\n"
-                                  "steps = 1000000\n"
-                                  "timeout = 0\n"
-                                  "shield = true\n"
-                                  "start = 1.5\n"
-                                  "[group.b]\r\n"
-                                  "count = 1e6\r\n"
-                                  "duration = exponential 2\r\n"
-                                  "shield = off");
+    const char *path = tu_write_temp("scenario", "\xEF\xBB\xBF; a comment\n"
+                                                 "# another\n"
+                                                 "[scenario]\n"
+                                                 "title = Everything: set\n"
+                                                 "narration =\n"
+                                                 "    First line,\n"
+                                                 "\n"
+                                                 "\tsecond line. ; an inline comment\n"
+                                                 "combinator = Wait_For\n"
+                                                 "return_exceptions = YES\n"
+                                                 "return_when = first_exception\n"
+                                                 "loop = on\n"
+                                                 "readd_failed = 1\n"
+                                                 "timeout = NONE\n"
+                                                 "\n"
+                                                 "[group.net-io_2]\n"
+                                                 "count: 1_000\n"
+                                                 "duration = normal 3 0.5\n"
+                                                 "fail_rate = 0.25\n"
+                                                 "steps = 1000000\n"
+                                                 "timeout = 0\n"
+                                                 "shield = true\n"
+                                                 "start = 1.5\n"
+                                                 "[group.b]\r\n"
+                                                 "count = 1e6\r\n"
+                                                 "duration = exponential 2\r\n"
+                                                 "shield = off");
     char err[256];
     am_scenario_t sc;
     int rc;
     (void)state;
 
     rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     if (rc) fail_msg("%s", err);
     assert_string_equal(sc.title, "Everything: set");
     assert_string_equal(sc.narration, "First line,\nsecond line.");
@@ -232,13 +199,13 @@ typedef struct bad_case_s {
 
 static void assert_load_error(const char *content, int line, const char *msg)
 {
-    const char *path = write_temp(content);
+    const char *path = tu_write_temp("scenario", content);
     char err[1024], want[1024];
     am_scenario_t sc;
     int rc;
 
     rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     if (line)
         snprintf(want, sizeof(want), "%s:%d: %s", path, line, msg);
     else
@@ -396,11 +363,11 @@ static void test_too_many_groups(void **state)
     assert_load_error(content, 49, "too many groups (at most 16)");
 
     content[strlen(content) - strlen("[group.g16]\ncount = 1\nduration = 1\n")] = '\0';
-    const char *path = write_temp(content);
+    const char *path = tu_write_temp("scenario", content);
     char err[256];
     am_scenario_t sc;
     int rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, 0);
     assert_int_equal(sc.ngroups, AM_SCENARIO_MAX_GROUPS);
 }
@@ -408,20 +375,14 @@ static void test_too_many_groups(void **state)
 static void test_nul_byte(void **state)
 {
     static const char content[] = "[group.a]\ncount = 1\0\nduration = 1\n";
-    char path[] = "/tmp/am_scenario_XXXXXX", err[256], want[300];
+    char err[256], want[300];
     am_scenario_t sc;
-    FILE *f;
-    int fd, rc;
+    int rc;
     (void)state;
 
-    fd = mkstemp(path);
-    assert_true(fd >= 0);
-    f = fdopen(fd, "w");
-    assert_non_null(f);
-    fwrite(content, 1, sizeof(content) - 1, f);
-    fclose(f);
+    const char *path = tu_write_temp_bytes("scenario", content, sizeof(content) - 1);
     rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, AM_EPARSE);
     snprintf(want, sizeof(want), "%s:2: unexpected NUL byte (not a text file?)", path);
     assert_string_equal(err, want);
@@ -436,11 +397,11 @@ static void test_long_lines(void **state)
     memset(content, 'x', sizeof(content));
     content[0] = ';';
     strcpy(content + 198, "\n" G);
-    const char *path = write_temp(content);
+    const char *path = tu_write_temp("scenario", content);
     char err[1024];
     am_scenario_t sc;
     int rc = am_scenario_load(path, &sc, err, sizeof(err));
-    unlink(path);
+    tu_remove_temp(path);
     assert_int_equal(rc, 0);
     assert_int_equal(sc.groups[0].line, 2);
 
@@ -585,7 +546,7 @@ static void test_demo_dir(void **state)
     listing_t l;
     (void)state;
 
-    snprintf(demo, sizeof(demo), "%s/demo", source_dir());
+    tu_source_path(demo, sizeof(demo), "demo");
     setenv("ASYNCMON_DEMO_DIR", demo, 1);
     assert_string_equal(am_demo_dir(), demo);
 

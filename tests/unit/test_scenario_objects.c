@@ -33,39 +33,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <uv.h>
 
 #include "asyncmon/driver.h"
 #include "asyncmon/error.h"
 #include "asyncmon/monitor.h"
 #include "asyncmon/scenario.h"
-
-#define S(sec) AM_USEC(sec)
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("ASYNCMON_SOURCE");
-#ifdef ASYNCMON_SOURCE_DIR
-    if (!s || !*s) s = ASYNCMON_SOURCE_DIR;
-#endif
-    return s ? s : ".";
-}
+#include "testutil.h"
 
 /* Load text as a scenario file; returns am_scenario_load's result, the
  * message with the file's path replaced by "F". */
 static int load_text(const char *text, am_scenario_t *sc, char *msg, size_t size)
 {
-    char path[64], err[1024];
-    strcpy(path, "/tmp/am_objects_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    assert_int_equal(fclose(f), 0);
+    char err[1024];
+    const char *path = tu_write_temp("objects", text);
     int rc = am_scenario_load(path, sc, err, sizeof err);
-    unlink(path);
+    tu_remove_temp(path);
     size_t len = strlen(path);
     if (!strncmp(err, path, len))
         snprintf(msg, size, "F%s", err + len);
@@ -78,13 +61,6 @@ static void load_ok(const char *text, am_scenario_t *sc)
 {
     char msg[1024];
     if (load_text(text, sc, msg, sizeof msg) != 0) fail_msg("%s", msg);
-}
-
-static void load_demo(const char *name, am_scenario_t *sc)
-{
-    char path[1024], err[1024];
-    snprintf(path, sizeof path, "%s/demo/%s.ini", source_dir(), name);
-    if (am_scenario_load(path, sc, err, sizeof err) != 0) fail_msg("%s", err);
 }
 
 /* ---- sections, keys, defaults ---- */
@@ -475,10 +451,7 @@ static run_t *run_new(void)
  * with real work must not have one: jump mode would reach it at once) */
 static void run_start(run_t *r, uint64_t seed, double guard)
 {
-    assert_int_equal(uv_loop_init(&r->uv), 0);
-    r->loop = am_loop_new(&r->uv);
-    assert_non_null(r->loop);
-    assert_int_equal(am_loop_set_speed(r->loop, AM_SPEED_MAX), 0);
+    tu_loop_open(&r->uv, &r->loop);
     r->mon = am_monitor_new(r->loop, 0);
     assert_non_null(r->mon);
     am_monitor_set_listener(r->mon, on_event, r);
@@ -490,20 +463,18 @@ static void run_start(run_t *r, uint64_t seed, double guard)
 
 static void run_finish(run_t *r)
 {
-    char why[256];
-    uv_run(&r->uv, UV_RUN_DEFAULT);
+    tu_run_idle(&r->uv);
     assert_int_equal(r->finished, 1);
     assert_int_equal(am_driver_stopped(r->d), 0);
     assert_int_equal(am_loop_live(r->loop), 0);
-    if (am_monitor_check(r->mon, why, sizeof why) != 0) fail_msg("am_monitor_check: %s", why);
+    tu_assert_monitor_ok(r->mon);
 }
 
 static void run_free(run_t *r)
 {
     am_driver_free(r->d);
     am_monitor_free(r->mon);
-    am_loop_free(r->loop);
-    assert_int_equal(uv_loop_close(&r->uv), 0);
+    assert_int_equal(tu_loop_close(&r->uv, r->loop), 0);
     am_scenario_free(&r->sc);
     free(r);
 }
@@ -513,7 +484,7 @@ static void test_demo_semaphore(void **state)
 {
     (void)state;
     run_t *r = run_new();
-    load_demo("semaphore", &r->sc);
+    tu_load_demo("semaphore", &r->sc);
     assert_int_equal(r->sc.nobjects, 1);
     assert_int_equal(r->sc.objects[0].limit, 10);
     run_start(r, 1, 10000);
@@ -546,7 +517,7 @@ static void test_demo_blocking(void **state)
 {
     (void)state;
     run_t *r = run_new();
-    load_demo("blocking", &r->sc);
+    tu_load_demo("blocking", &r->sc);
     assert_int_equal(r->sc.ngroups, 3);
     assert_string_equal(r->sc.groups[1].name, "on_loop");
     assert_string_equal(r->sc.groups[2].name, "in_executor");

@@ -37,8 +37,7 @@
 #include "asyncmon/program.h"
 #include "asyncmon/runtime.h"
 #include "asyncmon/sync.h"
-
-#define S(sec) AM_USEC(sec)
+#include "testutil.h"
 
 /* ---- environment: a uv loop, the runtime in jump mode, a monitor ---- */
 
@@ -62,12 +61,7 @@ static int setup(void **state)
 {
     env_t *e = calloc(1, sizeof *e);
     if (!e) return -1;
-    if (uv_loop_init(&e->uv) != 0) {
-        free(e);
-        return -1;
-    }
-    e->loop = am_loop_new(&e->uv);
-    if (!e->loop || am_loop_set_speed(e->loop, AM_SPEED_MAX) != 0) return -1;
+    tu_loop_open(&e->uv, &e->loop);
     e->mon = am_monitor_new(e->loop, 0);
     if (!e->mon) return -1;
     am_monitor_set_listener(e->mon, observe, e);
@@ -79,50 +73,16 @@ static int teardown(void **state)
 {
     env_t *e = *state;
     am_monitor_free(e->mon);
-    am_loop_free(e->loop);
-    int rc = uv_loop_close(&e->uv);
+    int rc = tu_loop_close(&e->uv, e->loop);
     free(e);
     return rc == 0 ? 0 : -1;
 }
 
-static void check_monitor(env_t *e)
-{
-    char why[256];
-    if (am_monitor_check(e->mon, why, sizeof why) != 0) fail_msg("am_monitor_check: %s", why);
-}
-
+/* Run the loop dry; the monitor's counts must add up after it. */
 static void run(env_t *e)
 {
-    uv_run(&e->uv, UV_RUN_DEFAULT);
-    check_monitor(e);
-}
-
-/* Register a program; fails the test when it does not parse. */
-static int prog(env_t *e, const char *text, uint32_t repeat)
-{
-    am_op_t ops[AM_PROGRAM_MAX_OPS];
-    size_t n = 0;
-    char err[256];
-    if (am_program_parse(am_loop_obj_lookup, e->loop, text, ops, AM_PROGRAM_MAX_OPS, &n, err,
-                         sizeof err) != 0)
-        fail_msg("\"%s\": %s", text, err);
-    int id = am_program_new(e->loop, ops, n, repeat);
-    am_program_ops_free(ops, n);
-    assert_true(id > 0);
-    return id;
-}
-
-static am_task_id_t spawn(env_t *e, int program)
-{
-    am_task_id_t id = am_spawn_program(e->loop, 0, program);
-    assert_int_not_equal(id, 0);
-    return id;
-}
-
-/* A task running `text` once. */
-static am_task_id_t go(env_t *e, const char *text)
-{
-    return spawn(e, prog(e, text, 1));
+    tu_run_idle(&e->uv);
+    tu_assert_monitor_ok(e->mon);
 }
 
 static am_obj_info_t info(env_t *e, int obj)
@@ -130,16 +90,6 @@ static am_obj_info_t info(env_t *e, int obj)
     am_obj_info_t in;
     assert_int_equal(am_obj_info(e->loop, obj, &in), 0);
     return in;
-}
-
-static void assert_ended(env_t *e, am_task_id_t id, am_task_state_t st, double sec)
-{
-    if (am_task_state(e->loop, id) != st)
-        fail_msg("task %u: state %s, expected %s", id,
-                 am_task_state_name(am_task_state(e->loop, id)), am_task_state_name(st));
-    if (am_task_ended(e->loop, id) != S(sec))
-        fail_msg("task %u: ended at %.6f s, expected %.6f s", id,
-                 AM_SECONDS(am_task_ended(e->loop, id)), sec);
 }
 
 /* Nobody holds or waits on obj any more. */
@@ -159,12 +109,12 @@ static void probe_permits(env_t *e, int sem, uint32_t limit)
     char text[96];
     snprintf(text, sizeof text, "acquire %s; sleep fixed 1; release %s", info(e, sem).name,
              info(e, sem).name);
-    int p = prog(e, text, 1);
+    int p = tu_program(e->loop, text, 1);
     am_time_t t0 = am_loop_now(e->loop);
     am_task_id_t ids[64];
     assert_true(limit + 1 <= 64);
     for (uint32_t i = 0; i <= limit; i++)
-        ids[i] = spawn(e, p);
+        ids[i] = tu_spawn_program(e->loop, p);
     run(e);
     for (uint32_t i = 0; i <= limit; i++) {
         assert_int_equal(am_task_state(e->loop, ids[i]), AM_TASK_DONE);
@@ -300,13 +250,13 @@ static void test_semaphore_limits_concurrency(void **state)
     int s = am_semaphore_new(e->loop, "s", 2, 0);
     assert_true(s > 0);
     am_loop_seed(e->loop, 42);
-    int p = prog(e, "acquire s; sleep uniform 0.5 1.5; release s", 5);
+    int p = tu_program(e->loop, "acquire s; sleep uniform 0.5 1.5; release s", 5);
     e->watch_obj = s;
     e->watch_prog = p;
     e->watch_pc = 1; /* the sleep inside acquire..release */
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t look = {0};
     look.obj = s;
     at(e, 0.25, do_look, &look);
@@ -336,14 +286,14 @@ static void test_semaphore_fifo(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    am_task_id_t holder = go(e, "acquire s; sleep fixed 1; release s");
+    am_task_id_t holder = tu_go(e->loop, "acquire s; sleep fixed 1; release s");
     static const char *const arrive[4] = {"0.4", "0.1", "0.3", "0.2"};
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++) {
         char text[96];
         snprintf(text, sizeof text, "sleep fixed %s; acquire s; sleep fixed 1; release s",
                  arrive[i]);
-        w[i] = go(e, text);
+        w[i] = tu_go(e->loop, text);
     }
     call_t look = {0};
     look.obj = s;
@@ -351,12 +301,12 @@ static void test_semaphore_fifo(void **state)
     run(e);
     assert_int_equal(look.after.holders, 1);
     assert_int_equal(look.after.waiters, 4);
-    assert_ended(e, holder, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, holder, AM_TASK_DONE, 1);
     /* arrival order 0.1 (w1), 0.2 (w3), 0.3 (w2), 0.4 (w0): one second each */
-    assert_ended(e, w[1], AM_TASK_DONE, 2);
-    assert_ended(e, w[3], AM_TASK_DONE, 3);
-    assert_ended(e, w[2], AM_TASK_DONE, 4);
-    assert_ended(e, w[0], AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w[1], AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, w[2], AM_TASK_DONE, 4);
+    tu_assert_ended(e->loop, w[0], AM_TASK_DONE, 5);
     assert_idle(e, s);
     probe_permits(e, s, 1);
 }
@@ -367,13 +317,13 @@ static void test_semaphore_no_overtaking(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    am_task_id_t a = go(e, "acquire s; sleep fixed 1; release s");
-    am_task_id_t b = go(e, "acquire s; sleep fixed 1; release s");
-    am_task_id_t late = go(e, "sleep fixed 1; acquire s; sleep fixed 1; release s");
+    am_task_id_t a = tu_go(e->loop, "acquire s; sleep fixed 1; release s");
+    am_task_id_t b = tu_go(e->loop, "acquire s; sleep fixed 1; release s");
+    am_task_id_t late = tu_go(e->loop, "sleep fixed 1; acquire s; sleep fixed 1; release s");
     run(e);
-    assert_ended(e, a, AM_TASK_DONE, 1);
-    assert_ended(e, b, AM_TASK_DONE, 2);
-    assert_ended(e, late, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, b, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, late, AM_TASK_DONE, 3);
     probe_permits(e, s, 1);
 }
 
@@ -385,12 +335,12 @@ static void test_bounded_over_release(void **state)
     int b = am_semaphore_new(e->loop, "b", 2, 1);
     assert_true(b > 0);
     assert_int_equal(info(e, b).kind, AM_OBJ_BOUNDED_SEMAPHORE);
-    am_task_id_t bad = go(e, "acquire b; release b; release b");
-    am_task_id_t good = go(e, "acquire b; sleep fixed 1; release b");
+    am_task_id_t bad = tu_go(e->loop, "acquire b; release b; release b");
+    am_task_id_t good = tu_go(e->loop, "acquire b; sleep fixed 1; release b");
     run(e);
-    assert_ended(e, bad, AM_TASK_FAILED, 0);
+    tu_assert_ended(e->loop, bad, AM_TASK_FAILED, 0);
     assert_int_equal(am_task_error(e->loop, bad), AM_EOVERRELEASE);
-    assert_ended(e, good, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, good, AM_TASK_DONE, 1);
     assert_idle(e, b);
     assert_int_equal(info(e, b).capacity, 2);
     /* from outside: refused, and the count does not move */
@@ -405,18 +355,18 @@ static void test_bounded_outside_release_then_holder(void **state)
 {
     env_t *e = *state;
     int b = am_semaphore_new(e->loop, "b", 1, 1);
-    am_task_id_t h = go(e, "acquire b; sleep fixed 2; release b");
+    am_task_id_t h = tu_go(e->loop, "acquire b; sleep fixed 2; release b");
     call_t c = {0};
     c.obj = b;
     at(e, 1, do_look, &c);
     run(e);
     assert_int_equal(c.after.holders, 1);
     /* the loop is idle at 2 s: release from outside now is over the top too */
-    assert_ended(e, h, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, h, AM_TASK_DONE, 2);
     assert_int_equal(am_semaphore_release(e->loop, b), AM_EOVERRELEASE);
 
     /* h2 holds the permit from 2 to 4; at 3 it is released from outside */
-    am_task_id_t h2 = go(e, "acquire b; sleep fixed 2; release b");
+    am_task_id_t h2 = tu_go(e->loop, "acquire b; sleep fixed 2; release b");
     call_t r = {0};
     r.obj = b;
     at(e, 3, do_release, &r);
@@ -424,7 +374,7 @@ static void test_bounded_outside_release_then_holder(void **state)
     assert_int_equal(r.rc, 0); /* value back to 1: allowed */
     assert_int_equal(r.before.holders, 1);
     assert_int_equal(r.after.holders, 0);
-    assert_ended(e, h2, AM_TASK_FAILED, 4);
+    tu_assert_ended(e->loop, h2, AM_TASK_FAILED, 4);
     assert_int_equal(am_task_error(e->loop, h2), AM_EOVERRELEASE);
     assert_idle(e, b);
     probe_permits(e, b, 1);
@@ -439,17 +389,17 @@ static void test_plain_semaphore_grows(void **state)
     assert_int_equal(info(e, s).kind, AM_OBJ_SEMAPHORE);
     assert_int_equal(am_semaphore_release(e->loop, s), 0);
     assert_int_equal(info(e, s).capacity, 3);
-    int p = prog(e, "acquire s; sleep fixed 1; release s", 1);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 1; release s", 1);
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     run(e);
     for (int i = 0; i < 3; i++)
-        assert_ended(e, w[i], AM_TASK_DONE, 1);
-    assert_ended(e, w[3], AM_TASK_DONE, 2);
-    am_task_id_t extra = go(e, "release s");
+        tu_assert_ended(e->loop, w[i], AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 2);
+    am_task_id_t extra = tu_go(e->loop, "release s");
     run(e);
-    assert_ended(e, extra, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, extra, AM_TASK_DONE, 2);
     assert_int_equal(info(e, s).capacity, 4);
     probe_permits(e, s, 4);
 }
@@ -460,13 +410,13 @@ static void test_plain_semaphore_grows_while_held(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 2, 0);
-    int p = prog(e, "acquire s; sleep fixed 10; release s", 1);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 10; release s", 1);
     e->watch_obj = s;
     e->watch_prog = p;
     e->watch_pc = 1;
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t r = {0};
     r.obj = s;
     at(e, 1, do_release, &r);
@@ -477,10 +427,10 @@ static void test_plain_semaphore_grows_while_held(void **state)
     assert_int_equal(r.after.capacity, 3);
     assert_int_equal(r.after.holders, 3);
     assert_int_equal(r.after.waiters, 1);
-    assert_ended(e, w[0], AM_TASK_DONE, 10);
-    assert_ended(e, w[1], AM_TASK_DONE, 10);
-    assert_ended(e, w[2], AM_TASK_DONE, 11);
-    assert_ended(e, w[3], AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, w[0], AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[1], AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[2], AM_TASK_DONE, 11);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 20);
     assert_no_violation(e);
     assert_int_equal(e->max_holders, 3);
     e->watch_obj = 0;
@@ -493,9 +443,10 @@ static void test_cancel_semaphore_waiter(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    int p = prog(e, "acquire s; sleep fixed 1; release s", 1);
-    am_task_id_t h = go(e, "acquire s; sleep fixed 10; release s");
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p), w3 = spawn(e, p);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 1; release s", 1);
+    am_task_id_t h = tu_go(e->loop, "acquire s; sleep fixed 10; release s");
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p),
+                 w3 = tu_spawn_program(e->loop, p);
     call_t c = {0};
     c.task = w2;
     c.obj = s;
@@ -505,11 +456,11 @@ static void test_cancel_semaphore_waiter(void **state)
     assert_int_equal(c.before.waiters, 3);
     assert_int_equal(c.after.waiters, 2); /* at once, before the loop delivers it */
     assert_int_equal(c.after.holders, 1);
-    assert_ended(e, w2, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, w2, AM_TASK_CANCELLED, 2);
     assert_int_equal(am_task_error(e->loop, w2), AM_ECANCELLED);
-    assert_ended(e, h, AM_TASK_DONE, 10);
-    assert_ended(e, w1, AM_TASK_DONE, 11);
-    assert_ended(e, w3, AM_TASK_DONE, 12);
+    tu_assert_ended(e->loop, h, AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 11);
+    tu_assert_ended(e->loop, w3, AM_TASK_DONE, 12);
     assert_idle(e, s);
     probe_permits(e, s, 1);
 }
@@ -518,9 +469,10 @@ static void test_cancel_lock_waiter(void **state)
 {
     env_t *e = *state;
     int l = am_lock_new(e->loop, "l");
-    int p = prog(e, "lock l; sleep fixed 1; unlock l", 1);
-    am_task_id_t h = go(e, "lock l; sleep fixed 10; unlock l");
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p), w3 = spawn(e, p);
+    int p = tu_program(e->loop, "lock l; sleep fixed 1; unlock l", 1);
+    am_task_id_t h = tu_go(e->loop, "lock l; sleep fixed 10; unlock l");
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p),
+                 w3 = tu_spawn_program(e->loop, p);
     call_t c = {0};
     c.task = w1;
     c.obj = l;
@@ -529,10 +481,10 @@ static void test_cancel_lock_waiter(void **state)
     assert_int_equal(c.before.waiters, 3);
     assert_int_equal(c.after.waiters, 2);
     assert_int_equal(c.after.owner, h);
-    assert_ended(e, w1, AM_TASK_CANCELLED, 2);
-    assert_ended(e, h, AM_TASK_DONE, 10);
-    assert_ended(e, w2, AM_TASK_DONE, 11);
-    assert_ended(e, w3, AM_TASK_DONE, 12);
+    tu_assert_ended(e->loop, w1, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, h, AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 11);
+    tu_assert_ended(e->loop, w3, AM_TASK_DONE, 12);
     assert_idle(e, l);
 }
 
@@ -540,8 +492,8 @@ static void test_cancel_event_waiter(void **state)
 {
     env_t *e = *state;
     int ev = am_event_new(e->loop, "e");
-    int p = prog(e, "wait e", 1);
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p);
+    int p = tu_program(e->loop, "wait e", 1);
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p);
     call_t c = {0}, set = {0};
     c.task = w1;
     c.obj = ev;
@@ -551,8 +503,8 @@ static void test_cancel_event_waiter(void **state)
     run(e);
     assert_int_equal(c.before.waiters, 2);
     assert_int_equal(c.after.waiters, 1);
-    assert_ended(e, w1, AM_TASK_CANCELLED, 1);
-    assert_ended(e, w2, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w1, AM_TASK_CANCELLED, 1);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 5);
     assert_int_equal(set.after.waiters, 0);
     assert_int_equal(info(e, ev).waiters, 0);
     assert_int_equal(info(e, ev).holders, 1); /* set */
@@ -564,9 +516,10 @@ static void test_cancel_condition_waiter(void **state)
 {
     env_t *e = *state;
     int cv = am_condition_new(e->loop, "c");
-    int p = prog(e, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p), w3 = spawn(e, p);
-    am_task_id_t n = go(e, "sleep fixed 2; lock c; sleep fixed 1; notify_all c; unlock c");
+    int p = tu_program(e->loop, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p),
+                 w3 = tu_spawn_program(e->loop, p);
+    am_task_id_t n = tu_go(e->loop, "sleep fixed 2; lock c; sleep fixed 1; notify_all c; unlock c");
     call_t c = {0}, look = {0};
     c.task = w2;
     c.obj = cv;
@@ -577,13 +530,13 @@ static void test_cancel_condition_waiter(void **state)
     assert_int_equal(c.before.waiters, 3);
     assert_int_equal(c.after.waiters, 2);
     assert_int_equal(c.after.owner, 0);
-    assert_ended(e, w2, AM_TASK_CANCELLED, 1);
+    tu_assert_ended(e->loop, w2, AM_TASK_CANCELLED, 1);
     /* the cancelled waiter released nothing it did not hold */
     assert_int_equal(look.after.owner, n);
     assert_int_equal(look.after.waiters, 2);
-    assert_ended(e, n, AM_TASK_DONE, 3);
-    assert_ended(e, w1, AM_TASK_DONE, 4);
-    assert_ended(e, w3, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, n, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 4);
+    tu_assert_ended(e->loop, w3, AM_TASK_DONE, 5);
     assert_idle(e, cv);
 }
 
@@ -593,9 +546,9 @@ static void test_cancel_condition_reacquirer(void **state)
 {
     env_t *e = *state;
     int cv = am_condition_new(e->loop, "c");
-    int p = prog(e, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p);
-    am_task_id_t n = go(e, "sleep fixed 2; lock c; notify_all c; sleep fixed 3; unlock c");
+    int p = tu_program(e->loop, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p);
+    am_task_id_t n = tu_go(e->loop, "sleep fixed 2; lock c; notify_all c; sleep fixed 3; unlock c");
     call_t c = {0}, look = {0};
     c.task = w1;
     c.obj = cv;
@@ -606,11 +559,11 @@ static void test_cancel_condition_reacquirer(void **state)
     assert_int_equal(c.before.waiters, 2); /* both notified, waiting for the lock */
     assert_int_equal(c.before.owner, n);
     assert_int_equal(c.after.waiters, 1);
-    assert_ended(e, w1, AM_TASK_CANCELLED, 3);
+    tu_assert_ended(e->loop, w1, AM_TASK_CANCELLED, 3);
     assert_int_equal(look.after.owner, n);
     assert_int_equal(look.after.holders, 1);
-    assert_ended(e, n, AM_TASK_DONE, 5);
-    assert_ended(e, w2, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, n, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 6);
     assert_idle(e, cv);
 }
 
@@ -620,8 +573,8 @@ static void test_cancel_semaphore_holder(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    int p = prog(e, "acquire s; sleep fixed 10; release s", 1);
-    am_task_id_t a = spawn(e, p), b = spawn(e, p);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 10; release s", 1);
+    am_task_id_t a = tu_spawn_program(e->loop, p), b = tu_spawn_program(e->loop, p);
     call_t c = {0};
     c.task = a;
     c.obj = s;
@@ -629,9 +582,9 @@ static void test_cancel_semaphore_holder(void **state)
     run(e);
     assert_int_equal(c.before.holders, 1);
     assert_int_equal(c.before.waiters, 1);
-    assert_ended(e, a, AM_TASK_CANCELLED, 3);
+    tu_assert_ended(e->loop, a, AM_TASK_CANCELLED, 3);
     assert_int_equal(am_task_started(e->loop, b), 0);
-    assert_ended(e, b, AM_TASK_DONE, 13); /* got the permit at 3 */
+    tu_assert_ended(e->loop, b, AM_TASK_DONE, 13); /* got the permit at 3 */
     assert_idle(e, s);
     probe_permits(e, s, 1);
 }
@@ -640,8 +593,8 @@ static void test_cancel_lock_holder(void **state)
 {
     env_t *e = *state;
     int l = am_lock_new(e->loop, "l");
-    int p = prog(e, "lock l; sleep fixed 10; unlock l", 1);
-    am_task_id_t a = spawn(e, p), b = spawn(e, p);
+    int p = tu_program(e->loop, "lock l; sleep fixed 10; unlock l", 1);
+    am_task_id_t a = tu_spawn_program(e->loop, p), b = tu_spawn_program(e->loop, p);
     call_t c = {0}, look = {0};
     c.task = a;
     c.obj = l;
@@ -650,9 +603,9 @@ static void test_cancel_lock_holder(void **state)
     at(e, 3.5, do_look, &look);
     run(e);
     assert_int_equal(c.before.owner, a);
-    assert_ended(e, a, AM_TASK_CANCELLED, 3);
+    tu_assert_ended(e->loop, a, AM_TASK_CANCELLED, 3);
     assert_int_equal(look.after.owner, b);
-    assert_ended(e, b, AM_TASK_DONE, 13);
+    tu_assert_ended(e->loop, b, AM_TASK_DONE, 13);
     assert_idle(e, l);
 }
 
@@ -664,16 +617,16 @@ static void test_timeout_holder_releases_all(void **state)
     int s1 = am_semaphore_new(e->loop, "s1", 1, 0);
     int s2 = am_semaphore_new(e->loop, "s2", 1, 1);
     int l = am_lock_new(e->loop, "l");
-    am_task_id_t a = go(e, "acquire s1; lock l; acquire s2; sleep fixed 10; release s2; "
-                           "unlock l; release s1");
-    am_task_id_t b = go(e, "acquire s2; lock l; acquire s1; sleep fixed 1; release s1; "
-                           "unlock l; release s2");
+    am_task_id_t a = tu_go(e->loop, "acquire s1; lock l; acquire s2; sleep fixed 10; release s2; "
+                                    "unlock l; release s1");
+    am_task_id_t b = tu_go(e->loop, "acquire s2; lock l; acquire s1; sleep fixed 1; release s1; "
+                                    "unlock l; release s2");
     assert_int_equal(am_task_set_timeout(e->loop, a, S(4)), 0);
     run(e);
-    assert_ended(e, a, AM_TASK_TIMED_OUT, 4);
+    tu_assert_ended(e->loop, a, AM_TASK_TIMED_OUT, 4);
     assert_int_equal(am_task_error(e->loop, a), AM_ETIMEOUT);
     /* b waited for s2 from 0: at 4 it gets s2, then l and s1 are free */
-    assert_ended(e, b, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, b, AM_TASK_DONE, 5);
     assert_idle(e, l);
     probe_permits(e, s1, 1);
     probe_permits(e, s2, 1);
@@ -685,9 +638,9 @@ static void test_granted_then_cancelled_same_instant(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    int p = prog(e, "acquire s; sleep fixed 1; release s", 1);
-    am_task_id_t a = go(e, "acquire s; sleep fixed 2; release s; sleep fixed 5");
-    am_task_id_t b = spawn(e, p), c = spawn(e, p);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 1; release s", 1);
+    am_task_id_t a = tu_go(e->loop, "acquire s; sleep fixed 2; release s; sleep fixed 5");
+    am_task_id_t b = tu_spawn_program(e->loop, p), c = tu_spawn_program(e->loop, p);
     call_t k = {0};
     k.task = b;
     k.obj = s;
@@ -701,9 +654,9 @@ static void test_granted_then_cancelled_same_instant(void **state)
     assert_int_equal(k.before.holders, 1);
     assert_int_equal(k.before.waiters, 1);
     assert_int_equal(am_task_state(e->loop, b), AM_TASK_CANCELLED);
-    assert_ended(e, b, AM_TASK_CANCELLED, 2);
-    assert_ended(e, c, AM_TASK_DONE, 3); /* the permit moved on at 2 */
-    assert_ended(e, a, AM_TASK_DONE, 7);
+    tu_assert_ended(e->loop, b, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, c, AM_TASK_DONE, 3); /* the permit moved on at 2 */
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 7);
     assert_idle(e, s);
     probe_permits(e, s, 1);
 }
@@ -712,9 +665,9 @@ static void test_lock_granted_then_cancelled_same_instant(void **state)
 {
     env_t *e = *state;
     int l = am_lock_new(e->loop, "l");
-    int p = prog(e, "lock l; sleep fixed 1; unlock l", 1);
-    am_task_id_t a = go(e, "lock l; sleep fixed 2; unlock l; sleep fixed 5");
-    am_task_id_t b = spawn(e, p), c = spawn(e, p);
+    int p = tu_program(e->loop, "lock l; sleep fixed 1; unlock l", 1);
+    am_task_id_t a = tu_go(e->loop, "lock l; sleep fixed 2; unlock l; sleep fixed 5");
+    am_task_id_t b = tu_spawn_program(e->loop, p), c = tu_spawn_program(e->loop, p);
     call_t k = {0};
     k.task = b;
     k.obj = l;
@@ -723,9 +676,9 @@ static void test_lock_granted_then_cancelled_same_instant(void **state)
     at(e, 1, do_later, &k);
     run(e);
     assert_int_equal(k.before.owner, b);
-    assert_ended(e, b, AM_TASK_CANCELLED, 2);
-    assert_ended(e, c, AM_TASK_DONE, 3);
-    assert_ended(e, a, AM_TASK_DONE, 7);
+    tu_assert_ended(e->loop, b, AM_TASK_CANCELLED, 2);
+    tu_assert_ended(e->loop, c, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 7);
     assert_idle(e, l);
 }
 
@@ -785,16 +738,16 @@ static void test_lock_two_coroutines(void **state)
 {
     env_t *e = *state;
     overlap_t o = {e, am_lock_new(e->loop, "l"), 0, 0, 0, 0, 0};
-    o.pa = prog(e, "lock l; sleep fixed 0.3; unlock l; sleep fixed 0.1", 5);
-    o.pb = prog(e, "lock l; sleep fixed 0.2; unlock l", 5);
+    o.pa = tu_program(e->loop, "lock l; sleep fixed 0.3; unlock l; sleep fixed 0.1", 5);
+    o.pb = tu_program(e->loop, "lock l; sleep fixed 0.2; unlock l", 5);
     am_monitor_set_listener(e->mon, overlap_obs, &o);
-    am_task_id_t a = spawn(e, o.pa), b = spawn(e, o.pb);
+    am_task_id_t a = tu_spawn_program(e->loop, o.pa), b = tu_spawn_program(e->loop, o.pb);
     sample_t smp = {&o, S(0.05), S(2.6)};
     assert_true(am_loop_call_at(e->loop, 0, sample_cb, &smp) > 0);
     run(e);
     /* a: 0-0.3, 0.5-0.8, 1.0-1.3, 1.5-1.8, 2.0-2.3 (+0.1); b: 0.3-0.5, ... 2.3-2.5 */
-    assert_ended(e, a, AM_TASK_DONE, 2.4);
-    assert_ended(e, b, AM_TASK_DONE, 2.5);
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 2.4);
+    tu_assert_ended(e->loop, b, AM_TASK_DONE, 2.5);
     assert_true(o.checks >= 14 + 52); /* events, and every 0.05 s */
     assert_int_equal(o.max_inside, 1);
     assert_int_equal(o.owner_mismatch, 0);
@@ -807,10 +760,11 @@ static void test_lock_never_overlaps(void **state)
     env_t *e = *state;
     overlap_t o = {e, am_lock_new(e->loop, "l"), 0, 0, 0, 0, 0};
     am_loop_seed(e->loop, 7);
-    o.pa = prog(e, "lock l; sleep uniform 0.1 0.4; unlock l; sleep uniform 0 0.2", 20);
-    o.pb = prog(e, "lock l; sleep exponential 0.2; unlock l", 20);
+    o.pa = tu_program(e->loop, "lock l; sleep uniform 0.1 0.4; unlock l; sleep uniform 0 0.2", 20);
+    o.pb = tu_program(e->loop, "lock l; sleep exponential 0.2; unlock l", 20);
     am_monitor_set_listener(e->mon, overlap_obs, &o);
-    am_task_id_t a = spawn(e, o.pa), b = spawn(e, o.pb), c = spawn(e, o.pb);
+    am_task_id_t a = tu_spawn_program(e->loop, o.pa), b = tu_spawn_program(e->loop, o.pb),
+                 c = tu_spawn_program(e->loop, o.pb);
     run(e);
     assert_true(o.checks >= 60);
     assert_int_equal(o.max_inside, 1);
@@ -826,18 +780,18 @@ static void test_unlock_by_non_owner(void **state)
 {
     env_t *e = *state;
     int l = am_lock_new(e->loop, "l");
-    am_task_id_t a = go(e, "lock l; sleep fixed 5; unlock l");
-    am_task_id_t b = go(e, "sleep fixed 1; unlock l");
-    am_task_id_t c = go(e, "sleep fixed 6; unlock l"); /* unlocked lock */
+    am_task_id_t a = tu_go(e->loop, "lock l; sleep fixed 5; unlock l");
+    am_task_id_t b = tu_go(e->loop, "sleep fixed 1; unlock l");
+    am_task_id_t c = tu_go(e->loop, "sleep fixed 6; unlock l"); /* unlocked lock */
     call_t look = {0};
     look.obj = l;
     at(e, 2, do_look, &look);
     run(e);
-    assert_ended(e, b, AM_TASK_FAILED, 1);
+    tu_assert_ended(e->loop, b, AM_TASK_FAILED, 1);
     assert_int_equal(am_task_error(e->loop, b), AM_ESTATE);
     assert_int_equal(look.after.owner, a); /* b's attempt changed nothing */
-    assert_ended(e, a, AM_TASK_DONE, 5);
-    assert_ended(e, c, AM_TASK_FAILED, 6);
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, c, AM_TASK_FAILED, 6);
     assert_int_equal(am_task_error(e->loop, c), AM_ESTATE);
     assert_idle(e, l);
 }
@@ -849,7 +803,7 @@ static void test_event_wakes_all_at_once(void **state)
     env_t *e = *state;
     int ev = am_event_new(e->loop, "e");
     assert_int_equal(am_event_is_set(e->loop, ev), 0);
-    am_task_id_t w1 = go(e, "wait e"), w2 = go(e, "wait e; sleep fixed 1");
+    am_task_id_t w1 = tu_go(e->loop, "wait e"), w2 = tu_go(e->loop, "wait e; sleep fixed 1");
     call_t look = {0}, set = {0};
     look.obj = ev;
     set.obj = ev;
@@ -860,31 +814,31 @@ static void test_event_wakes_all_at_once(void **state)
     assert_int_equal(look.after.holders, 0);
     assert_int_equal(set.rc, 0);
     assert_int_equal(set.after.waiters, 0);
-    assert_ended(e, w1, AM_TASK_DONE, 5);
-    assert_ended(e, w2, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 6);
     assert_int_equal(am_event_is_set(e->loop, ev), 1);
     /* already set: wait returns at once */
-    am_task_id_t w3 = go(e, "wait e");
+    am_task_id_t w3 = tu_go(e->loop, "wait e");
     run(e);
-    assert_ended(e, w3, AM_TASK_DONE, 6);
+    tu_assert_ended(e->loop, w3, AM_TASK_DONE, 6);
 }
 
 static void test_event_set_by_task_and_clear(void **state)
 {
     env_t *e = *state;
     int ev = am_event_new(e->loop, "e");
-    am_task_id_t setter = go(e, "sleep fixed 5; set e; sleep fixed 2; clear e");
-    am_task_id_t w1 = go(e, "wait e"), w2 = go(e, "wait e");
-    am_task_id_t late = go(e, "sleep fixed 8; wait e");
+    am_task_id_t setter = tu_go(e->loop, "sleep fixed 5; set e; sleep fixed 2; clear e");
+    am_task_id_t w1 = tu_go(e->loop, "wait e"), w2 = tu_go(e->loop, "wait e");
+    am_task_id_t late = tu_go(e->loop, "sleep fixed 8; wait e");
     call_t set = {0};
     set.obj = ev;
     at(e, 20, do_event_set, &set);
     run(e);
-    assert_ended(e, setter, AM_TASK_DONE, 7);
-    assert_ended(e, w1, AM_TASK_DONE, 5);
-    assert_ended(e, w2, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, setter, AM_TASK_DONE, 7);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 5);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 5);
     /* cleared at 7: the late waiter waits for the next set at 20 */
-    assert_ended(e, late, AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, late, AM_TASK_DONE, 20);
     assert_int_equal(am_event_clear(e->loop, ev), 0);
     assert_int_equal(am_event_is_set(e->loop, ev), 0);
     assert_int_equal(info(e, ev).holders, 0);
@@ -895,16 +849,16 @@ static void test_event_clear_from_outside(void **state)
     env_t *e = *state;
     int ev = am_event_new(e->loop, "e");
     assert_int_equal(am_event_set(e->loop, ev), 0);
-    am_task_id_t w1 = go(e, "sleep fixed 1; wait e");
-    am_task_id_t w2 = go(e, "sleep fixed 3; wait e");
+    am_task_id_t w1 = tu_go(e->loop, "sleep fixed 1; wait e");
+    am_task_id_t w2 = tu_go(e->loop, "sleep fixed 3; wait e");
     call_t clear = {0}, set = {0};
     clear.obj = set.obj = ev;
     at(e, 2, do_event_clear, &clear);
     at(e, 9, do_event_set, &set);
     run(e);
     assert_int_equal(clear.rc, 0);
-    assert_ended(e, w1, AM_TASK_DONE, 1);
-    assert_ended(e, w2, AM_TASK_DONE, 9);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 9);
 }
 
 /* ---- Condition ---- */
@@ -913,10 +867,12 @@ static void test_condition_notify_one_then_all(void **state)
 {
     env_t *e = *state;
     int cv = am_condition_new(e->loop, "c");
-    int p = prog(e, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
-    am_task_id_t w1 = spawn(e, p), w2 = spawn(e, p), w3 = spawn(e, p);
-    am_task_id_t n1 = go(e, "sleep fixed 1; lock c; notify c; unlock c");
-    am_task_id_t n2 = go(e, "sleep fixed 5; lock c; notify_all c; sleep fixed 0.5; unlock c");
+    int p = tu_program(e->loop, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
+    am_task_id_t w1 = tu_spawn_program(e->loop, p), w2 = tu_spawn_program(e->loop, p),
+                 w3 = tu_spawn_program(e->loop, p);
+    am_task_id_t n1 = tu_go(e->loop, "sleep fixed 1; lock c; notify c; unlock c");
+    am_task_id_t n2 =
+        tu_go(e->loop, "sleep fixed 5; lock c; notify_all c; sleep fixed 0.5; unlock c");
     call_t at0 = {0}, at3 = {0}, at5 = {0};
     at0.obj = at3.obj = at5.obj = cv;
     at(e, 0.5, do_look, &at0);
@@ -927,16 +883,16 @@ static void test_condition_notify_one_then_all(void **state)
     assert_int_equal(at0.after.waiters, 3);
     assert_int_equal(at0.after.owner, 0);
     /* notify(1) woke exactly one: the first to wait */
-    assert_ended(e, n1, AM_TASK_DONE, 1);
-    assert_ended(e, w1, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, n1, AM_TASK_DONE, 1);
+    tu_assert_ended(e->loop, w1, AM_TASK_DONE, 2);
     assert_int_equal(at3.after.waiters, 2);
     /* notify_all: both woken, waiting for the lock n2 still holds */
     assert_int_equal(at5.after.owner, n2);
     assert_int_equal(at5.after.waiters, 2);
-    assert_ended(e, n2, AM_TASK_DONE, 5.5);
+    tu_assert_ended(e->loop, n2, AM_TASK_DONE, 5.5);
     /* they take the lock back one at a time */
-    assert_ended(e, w2, AM_TASK_DONE, 6.5);
-    assert_ended(e, w3, AM_TASK_DONE, 7.5);
+    tu_assert_ended(e->loop, w2, AM_TASK_DONE, 6.5);
+    tu_assert_ended(e->loop, w3, AM_TASK_DONE, 7.5);
     assert_idle(e, cv);
 }
 
@@ -944,19 +900,19 @@ static void test_condition_notify_n(void **state)
 {
     env_t *e = *state;
     int cv = am_condition_new(e->loop, "c");
-    int p = prog(e, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
+    int p = tu_program(e->loop, "lock c; cond_wait c; sleep fixed 1; unlock c", 1);
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, p);
-    am_task_id_t n = go(e, "sleep fixed 1; lock c; notify c 2; unlock c; sleep fixed 9; "
-                           "lock c; notify c 5; unlock c");
+        w[i] = tu_spawn_program(e->loop, p);
+    am_task_id_t n = tu_go(e->loop, "sleep fixed 1; lock c; notify c 2; unlock c; sleep fixed 9; "
+                                    "lock c; notify c 5; unlock c");
     run(e);
-    assert_ended(e, w[0], AM_TASK_DONE, 2);
-    assert_ended(e, w[1], AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, w[0], AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, w[1], AM_TASK_DONE, 3);
     /* more than are waiting: the rest, and no error */
-    assert_ended(e, n, AM_TASK_DONE, 10);
-    assert_ended(e, w[2], AM_TASK_DONE, 11);
-    assert_ended(e, w[3], AM_TASK_DONE, 12);
+    tu_assert_ended(e->loop, n, AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[2], AM_TASK_DONE, 11);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 12);
     assert_idle(e, cv);
 }
 
@@ -965,21 +921,21 @@ static void test_condition_needs_lock(void **state)
 {
     env_t *e = *state;
     int cv = am_condition_new(e->loop, "c");
-    am_task_id_t a = go(e, "cond_wait c");
-    am_task_id_t b = go(e, "notify c");
-    am_task_id_t c = go(e, "notify_all c");
-    am_task_id_t holder = go(e, "lock c; sleep fixed 3; unlock c");
-    am_task_id_t d = go(e, "sleep fixed 1; cond_wait c"); /* someone else holds it */
+    am_task_id_t a = tu_go(e->loop, "cond_wait c");
+    am_task_id_t b = tu_go(e->loop, "notify c");
+    am_task_id_t c = tu_go(e->loop, "notify_all c");
+    am_task_id_t holder = tu_go(e->loop, "lock c; sleep fixed 3; unlock c");
+    am_task_id_t d = tu_go(e->loop, "sleep fixed 1; cond_wait c"); /* someone else holds it */
     run(e);
-    assert_ended(e, a, AM_TASK_FAILED, 0);
+    tu_assert_ended(e->loop, a, AM_TASK_FAILED, 0);
     assert_int_equal(am_task_error(e->loop, a), AM_ESTATE);
-    assert_ended(e, b, AM_TASK_FAILED, 0);
+    tu_assert_ended(e->loop, b, AM_TASK_FAILED, 0);
     assert_int_equal(am_task_error(e->loop, b), AM_ESTATE);
-    assert_ended(e, c, AM_TASK_FAILED, 0);
+    tu_assert_ended(e->loop, c, AM_TASK_FAILED, 0);
     assert_int_equal(am_task_error(e->loop, c), AM_ESTATE);
-    assert_ended(e, d, AM_TASK_FAILED, 1);
+    tu_assert_ended(e->loop, d, AM_TASK_FAILED, 1);
     assert_int_equal(am_task_error(e->loop, d), AM_ESTATE);
-    assert_ended(e, holder, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, holder, AM_TASK_DONE, 3);
     assert_idle(e, cv);
 }
 
@@ -989,10 +945,10 @@ static void test_set_limit_raise_wakes(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    int p = prog(e, "acquire s; sleep fixed 10; release s", 1);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 10; release s", 1);
     am_task_id_t w[4];
     for (int i = 0; i < 4; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t c = {0};
     c.obj = s;
     c.n = 3;
@@ -1002,10 +958,10 @@ static void test_set_limit_raise_wakes(void **state)
     assert_int_equal(c.after.capacity, 3);
     assert_int_equal(c.after.holders, 3); /* two waiters let in at once */
     assert_int_equal(c.after.waiters, 1);
-    assert_ended(e, w[0], AM_TASK_DONE, 10);
-    assert_ended(e, w[1], AM_TASK_DONE, 12);
-    assert_ended(e, w[2], AM_TASK_DONE, 12);
-    assert_ended(e, w[3], AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, w[0], AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[1], AM_TASK_DONE, 12);
+    tu_assert_ended(e->loop, w[2], AM_TASK_DONE, 12);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 20);
     probe_permits(e, s, 3);
 }
 
@@ -1013,13 +969,13 @@ static void test_set_limit_lower_retires(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 3, 0);
-    int p = prog(e, "acquire s; sleep fixed 10; release s", 1);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 10; release s", 1);
     e->watch_obj = s;
     e->watch_prog = p;
     e->watch_pc = 1;
     am_task_id_t w[6];
     for (int i = 0; i < 6; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t c = {0}, look = {0};
     c.obj = s;
     c.n = 1;
@@ -1034,10 +990,10 @@ static void test_set_limit_lower_retires(void **state)
     assert_int_equal(look.after.holders, 1);
     assert_int_equal(look.after.waiters, 2);
     for (int i = 0; i < 3; i++)
-        assert_ended(e, w[i], AM_TASK_DONE, 10);
-    assert_ended(e, w[3], AM_TASK_DONE, 20);
-    assert_ended(e, w[4], AM_TASK_DONE, 30);
-    assert_ended(e, w[5], AM_TASK_DONE, 40);
+        tu_assert_ended(e->loop, w[i], AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, w[4], AM_TASK_DONE, 30);
+    tu_assert_ended(e->loop, w[5], AM_TASK_DONE, 40);
     e->watch_obj = 0;
     probe_permits(e, s, 1);
 }
@@ -1058,10 +1014,10 @@ static void test_set_limit_lower_then_raise(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 3, 0);
-    int p = prog(e, "acquire s; sleep fixed 10; release s", 1);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 10; release s", 1);
     am_task_id_t w[6];
     for (int i = 0; i < 6; i++)
-        w[i] = spawn(e, p);
+        w[i] = tu_spawn_program(e->loop, p);
     call_t c = {0};
     c.obj = s;
     c.n = 2;
@@ -1074,10 +1030,10 @@ static void test_set_limit_lower_then_raise(void **state)
     assert_int_equal(c.after.waiters, 3);
     /* at 10 one of the three permits is retired, two go to waiters */
     for (int i = 0; i < 3; i++)
-        assert_ended(e, w[i], AM_TASK_DONE, 10);
-    assert_ended(e, w[3], AM_TASK_DONE, 20);
-    assert_ended(e, w[4], AM_TASK_DONE, 20);
-    assert_ended(e, w[5], AM_TASK_DONE, 30);
+        tu_assert_ended(e->loop, w[i], AM_TASK_DONE, 10);
+    tu_assert_ended(e->loop, w[3], AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, w[4], AM_TASK_DONE, 20);
+    tu_assert_ended(e->loop, w[5], AM_TASK_DONE, 30);
     probe_permits(e, s, 2);
 }
 
@@ -1162,7 +1118,7 @@ static void test_deadline_on_waiter(void **state)
         subst(tw, sizeof tw, k->waiter, name);
         subst(tl, sizeof tl, k->late, name);
         am_time_t t0 = am_loop_now(e->loop);
-        am_task_id_t h = go(e, th), w = go(e, tw), late = go(e, tl);
+        am_task_id_t h = tu_go(e->loop, th), w = tu_go(e->loop, tw), late = tu_go(e->loop, tl);
         assert_int_equal(am_task_set_timeout(e->loop, w, S(3)), 0);
         call_t look = {0};
         look.obj = o;
@@ -1191,16 +1147,16 @@ static void test_deadline_at_grant_instant(void **state)
 {
     env_t *e = *state;
     int s = am_semaphore_new(e->loop, "s", 1, 0);
-    int p = prog(e, "acquire s; sleep fixed 1; release s", 1);
-    am_task_id_t a = go(e, "acquire s; sleep fixed 2; release s");
-    am_task_id_t b = spawn(e, p), c = spawn(e, p);
+    int p = tu_program(e->loop, "acquire s; sleep fixed 1; release s", 1);
+    am_task_id_t a = tu_go(e->loop, "acquire s; sleep fixed 2; release s");
+    am_task_id_t b = tu_spawn_program(e->loop, p), c = tu_spawn_program(e->loop, p);
     assert_int_equal(am_task_set_timeout(e->loop, b, S(2)), 0);
     run(e);
-    assert_ended(e, a, AM_TASK_DONE, 2);
+    tu_assert_ended(e->loop, a, AM_TASK_DONE, 2);
     /* a's release hands b the permit at 2, and b's deadline is 2: b ends
      * timed out at 2 and gives the permit on to c in that instant */
-    assert_ended(e, b, AM_TASK_TIMED_OUT, 2);
-    assert_ended(e, c, AM_TASK_DONE, 3);
+    tu_assert_ended(e->loop, b, AM_TASK_TIMED_OUT, 2);
+    tu_assert_ended(e->loop, c, AM_TASK_DONE, 3);
     assert_idle(e, s);
     probe_permits(e, s, 1);
 }
@@ -1244,7 +1200,7 @@ static void test_object_api(void **state)
     assert_string_equal(am_obj_kind_name(AM_OBJ_CONDITION), "condition");
     assert_string_equal(am_obj_kind_name(AM_OBJ_NKINDS), "?");
     /* a condition is a lock to "lock"/"unlock", a bounded semaphore a semaphore */
-    am_task_id_t t = go(e, "lock cond; unlock cond; acquire bounded; release bounded");
+    am_task_id_t t = tu_go(e->loop, "lock cond; unlock cond; acquire bounded; release bounded");
     run(e);
     assert_int_equal(am_task_state(e->loop, t), AM_TASK_DONE);
 }

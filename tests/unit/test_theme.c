@@ -18,35 +18,14 @@
 #include <unistd.h>
 
 #include "asyncmon/error.h"
+#include "testutil.h"
 #include "ui/theme.h"
-
-static const char *source_dir(void)
-{
-    const char *s = getenv("ASYNCMON_SOURCE");
-#ifdef ASYNCMON_SOURCE_DIR
-    if (!s || !*s) s = ASYNCMON_SOURCE_DIR;
-#endif
-    return s ? s : ".";
-}
 
 static void use_shipped_themes(void)
 {
     char dir[1024];
-    snprintf(dir, sizeof dir, "%s/themes", source_dir());
+    tu_source_path(dir, sizeof dir, "themes");
     setenv("ASYNCMON_THEME_DIR", dir, 1);
-}
-
-static const char *write_temp(const char *content)
-{
-    static char path[64];
-    strcpy(path, "/tmp/am_theme_XXXXXX");
-    int fd = mkstemp(path);
-    assert_true(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    assert_non_null(f);
-    fputs(content, f);
-    fclose(f);
-    return path;
 }
 
 static void test_shipped(void **state)
@@ -124,7 +103,7 @@ static void test_unknown_and_list(void **state)
     snprintf(want, sizeof want,
              "unknown theme \"solarized\": no %s/themes/solarized.ini (themes: default, "
              "high-contrast, light, mono)",
-             source_dir());
+             tu_source_dir());
     assert_string_equal(err, want);
     assert_int_equal(am_theme_load("../etc/passwd", &t, err, sizeof err), AM_ENOENT);
     assert_true(strstr(err, "expected a theme name") != NULL);
@@ -145,20 +124,20 @@ static void test_unknown_and_list(void **state)
 
 static void test_partial_and_values(void **state)
 {
-    const char *path = write_temp("; a partial theme\n"
-                                  "[theme]\n"
-                                  "description = just a few\n"
-                                  "[colors]\n"
-                                  "running = bright-cyan 17 bold underline\n"
-                                  "failed = RED default, reverse\n"
-                                  "done = grey default normal\n"
-                                  "[mono]\n"
-                                  "done = dim italic standout\n");
+    const char *path = tu_write_temp("theme", "; a partial theme\n"
+                                              "[theme]\n"
+                                              "description = just a few\n"
+                                              "[colors]\n"
+                                              "running = bright-cyan 17 bold underline\n"
+                                              "failed = RED default, reverse\n"
+                                              "done = grey default normal\n"
+                                              "[mono]\n"
+                                              "done = dim italic standout\n");
     char err[1024];
     am_theme_t t, builtin;
     (void)state;
     int rc = am_theme_load_file(path, &t, err, sizeof err);
-    unlink(path);
+    tu_remove_temp(path);
     if (rc) fail_msg("%s", err);
     am_theme_builtin(&builtin);
     assert_string_equal(t.description, "just a few");
@@ -222,25 +201,25 @@ static void test_errors(void **state)
 {
     (void)state;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        const char *path = write_temp(bad[i].content);
+        const char *path = tu_write_temp("theme", bad[i].content);
         char err[2048], want[2048];
         am_theme_t t;
         memset(&t, 0x5a, sizeof t);
         am_theme_t before = t;
         print_message("case %zu\n", i);
         int rc = am_theme_load_file(path, &t, err, sizeof err);
-        unlink(path);
+        tu_remove_temp(path);
         snprintf(want, sizeof want, "%s:%d: %s", path, bad[i].line, bad[i].msg);
         assert_int_equal(rc, AM_EPARSE);
         assert_string_equal(err, want);
         assert_memory_equal(&t, &before, sizeof t); /* a bad file changes nothing */
     }
     /* an unknown element lists the known ones */
-    const char *path = write_temp("[colors]\nrunnning = red default\n");
+    const char *path = tu_write_temp("theme", "[colors]\nrunnning = red default\n");
     char err[2048], want[256];
     am_theme_t t;
     assert_int_equal(am_theme_load_file(path, &t, err, sizeof err), AM_EPARSE);
-    unlink(path);
+    tu_remove_temp(path);
     snprintf(want, sizeof want,
              "%s:2: unknown element \"runnning\" in [colors]; expected default, "
              "pending, running, done, failed,",
