@@ -1,7 +1,8 @@
 /* footer.c — the bottom row, htop-style: the main keys, each a key name and
- * a label, read from the live keymap; a message (what the last action did,
- * or an error) takes the right-hand end for a few seconds. A prompt, when
- * one is open, is drawn over this row by prompt.c. */
+ * a label, read from the live keymap (the focused panel may relabel a key it
+ * takes over: `+` is "Raise" on a semaphore in the queues panel); a message
+ * (what the last action did, or an error) takes the right-hand end for a few
+ * seconds. A prompt, when one is open, is drawn over this row by prompt.c. */
 #include <string.h>
 
 #include "ui/ui.h"
@@ -30,6 +31,8 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         {AM_ACT_QUIT, "Quit"},
     };
     int finished = am_ui_finished(ui) || (ui->app->driver && am_driver_stopped(ui->app->driver));
+    const am_view_t *fv = am_views[ui->focus];
+    int relabel = fv->key_label && ui->rect[ui->focus].h > 0;
     int msgw = ui->msg[0] ? am_text_width(ui->msg) + 2 : 0;
     int end = r.w - (msgw > r.w / 2 ? r.w / 2 : msgw);
     int x = 0;
@@ -44,6 +47,8 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         am_key_name(k, name, sizeof name);
         const char *label = items[i].label;
         if (a == AM_ACT_PAUSE && ui->app->loop && am_loop_paused(ui->app->loop)) label = "Resume";
+        const char *own = relabel ? fv->key_label(ui, ui->vstate[ui->focus], a) : NULL;
+        if (own) label = own;
         int need = am_text_width(name) + (int)strlen(label) + 1;
         if (x + need > end) break;
         x += am_put(ui, r.y, r.x + x, end - x, AM_EL_FOOTER_KEY, name);

@@ -4,9 +4,12 @@
  * second.
  *
  * "lag" is the loop's lag as the runtime measures it (am_monitor_health:
- * how late a periodic real-time timer fires, now and at worst). Until the
- * first sample, the header shows the worst lateness of any dispatch so far
- * (am_loop_stats().max_late, in virtual time), labelled "lag(max late)". */
+ * how late a periodic real-time timer fires, now and at worst), in the
+ * warning colour while the latest sample is over the slow threshold (100 ms:
+ * a task step is blocking the loop). Until the first sample, the header shows
+ * the worst lateness of any dispatch so far (am_loop_stats().max_late, in
+ * virtual time), labelled "lag(max late)". "slow N" follows once a task step
+ * has run longer than that threshold, as asyncio's debug mode would log it. */
 #include <math.h>
 #include <string.h>
 
@@ -60,10 +63,25 @@ static void status_text(am_ui_t *ui, char *buf, size_t size, am_elem_t *e)
     }
 }
 
+/* The clock part of the first row: up to three pieces in their colours. */
+typedef struct clockparts_s {
+    char text[3][96];
+    am_elem_t e[3];
+    int n, w;
+} clockparts_t;
+
+static void clock_add(clockparts_t *c, am_elem_t e, const char *s)
+{
+    snprintf(c->text[c->n], sizeof c->text[0], "%s", s);
+    c->e[c->n] = e;
+    c->w += am_text_width(c->text[c->n]);
+    c->n++;
+}
+
 static void first_row(am_ui_t *ui, int y, int w)
 {
     am_app_t *app = ui->app;
-    char status[128], clock[128], secs[32], speed[32];
+    char status[128], text[96], secs[32], speed[32], slow[48] = "";
     am_elem_t se;
     am_loop_stats_t st;
     status_text(ui, status, sizeof status, &se);
@@ -76,20 +94,31 @@ static void first_row(am_ui_t *ui, int y, int w)
      * lateness); before its first sample, the worst dispatch lateness */
     am_loop_health_t h;
     char lag[64];
+    am_elem_t lag_e = AM_EL_VALUE;
     am_monitor_health(app->mon, &h);
     if (h.lag_samples) {
         snprintf(lag, sizeof lag, "lag %.1fms (max %.0fms)", h.lag_now * 1e3, h.lag_max * 1e3);
+        if (h.lag_now > h.slow_threshold) lag_e = AM_EL_WARNING;
     } else {
         am_loop_stats(app->loop, &st);
         snprintf(lag, sizeof lag, "lag(max late) %.1fms", (double)st.max_late / 1000.0);
     }
-    snprintf(clock, sizeof clock, "  %s  speed %s  %s",
-             am_fmt_secs(secs, sizeof secs, am_ui_elapsed(ui)), speed, lag);
-    int sw = am_text_width(status), cw = am_text_width(clock);
-    if (sw + cw + 24 > w) { /* narrower: elapsed and speed only, then the status alone */
-        snprintf(clock, sizeof clock, "  %s  %s", secs, speed);
-        cw = am_text_width(clock);
+    if (h.slow_steps) snprintf(slow, sizeof slow, "  slow %llu", (unsigned long long)h.slow_steps);
+
+    clockparts_t c = {.n = 0};
+    snprintf(text, sizeof text, "  %s  speed %s  ",
+             am_fmt_secs(secs, sizeof secs, am_ui_elapsed(ui)), speed);
+    clock_add(&c, AM_EL_VALUE, text);
+    clock_add(&c, lag_e, lag);
+    if (slow[0]) clock_add(&c, AM_EL_WARNING, slow);
+    int sw = am_text_width(status);
+    if (sw + c.w + 24 > w) { /* narrower: elapsed, speed and slow steps, then the status alone */
+        c = (clockparts_t){.n = 0};
+        snprintf(text, sizeof text, "  %s  %s", secs, speed);
+        clock_add(&c, AM_EL_VALUE, text);
+        if (slow[0] && sw + c.w + am_text_width(slow) + 12 <= w) clock_add(&c, AM_EL_WARNING, slow);
     }
+    int cw = c.w;
     if (sw + cw + 12 > w) cw = 0;
     if (sw + 12 > w) sw = w - 12 > 0 ? w - 12 : 0;
     int right = w - sw - cw;
@@ -99,7 +128,8 @@ static void first_row(am_ui_t *ui, int y, int w)
     snprintf(title, sizeof title, " %s %s %s", app->sc->name, ui->g->dot, app->sc->title);
     am_put_ell(ui, y, x, right - x - 1, AM_EL_HEADER, title);
     am_put_ell(ui, y, right, sw, se, status);
-    if (cw) am_put(ui, y, right + sw, cw, AM_EL_VALUE, clock);
+    for (int i = 0, x0 = right + sw; cw && i < c.n; i++)
+        x0 += am_put(ui, y, x0, right + sw + cw - x0, c.e[i], c.text[i]);
 }
 
 static void second_row(am_ui_t *ui, int y, int w)

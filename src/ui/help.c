@@ -34,6 +34,12 @@ static int build(line_t *out)
         for (int a = sections[s].first; a <= sections[s].last; a++)
             out[n++] = (line_t){NULL, a, NULL};
     }
+    out[n++] = (line_t){"Queues & primitives panel (when focused)", -1, NULL};
+    out[n++] = (line_t){NULL, -1, "+ - on a semaphore: its limit +1 / -1 (never below 1)"};
+    out[n++] =
+        (line_t){NULL, -1, "+ - on a bounded queue: maxsize +1 / -1 (never below 1: it stays"};
+    out[n++] = (line_t){NULL, -1, "    bounded; an unbounded queue, maxsize 0, is left as it is)"};
+    out[n++] = (line_t){NULL, -1, "+ - on any other row, or another panel: the speed, as above"};
     out[n++] = (line_t){"Panels", -1, NULL};
     for (int a = AM_ACT_TOGGLE; a < AM_ACT_COUNT && n < MAX_LINES - 8; a++)
         if (am_action_name(a)) out[n++] = (line_t){NULL, a, NULL};

@@ -18,6 +18,13 @@ int am_layout_too_small(int cols, int rows)
     return cols < AM_LAYOUT_MIN_COLS || rows < AM_LAYOUT_MIN_ROWS;
 }
 
+int am_layout_side_width(int cols)
+{
+    if (cols < AM_LAYOUT_SIDE_COLS) return cols;
+    int w = cols * 2 / 5;
+    return w < 34 ? 34 : w > 64 ? 64 : w;
+}
+
 /* Indices of items sorted by priority, highest first; ties keep registry order. */
 static size_t by_priority(const am_layout_item_t *items, const int *take, size_t n, size_t *order)
 {
@@ -109,9 +116,7 @@ int am_layout(int cols, int rows, const am_layout_item_t *items, size_t n, am_re
     int wide = cols >= AM_LAYOUT_SIDE_COLS && main_i != (size_t)-1 && any_side;
     int side_w = 0, main_w = cols;
     if (wide) {
-        side_w = cols * 2 / 5;
-        if (side_w < 34) side_w = 34;
-        if (side_w > 64) side_w = 64;
+        side_w = am_layout_side_width(cols);
         main_w = cols - side_w - 1; /* one blank column between them */
     }
 

@@ -14,7 +14,7 @@
  * the dashboard shows "terminal too small" instead of panels. */
 #define AM_LAYOUT_MIN_COLS 21
 #define AM_LAYOUT_MIN_ROWS 7
-/* From this width on, side panels (the wait() sets, later the queues) sit to
+/* From this width on, side panels (the wait() sets, the queues) sit to
  * the right of the main panel instead of below it. */
 #define AM_LAYOUT_SIDE_COLS 100
 
@@ -38,6 +38,11 @@ typedef struct am_rect_s {
 } am_rect_t;
 
 enum { AM_LAYOUT_OK = 0, AM_LAYOUT_TOO_SMALL = 1 };
+
+/* The width a side panel gets on a terminal cols wide: the side column's
+ * when side panels sit beside MAIN (cols >= AM_LAYOUT_SIDE_COLS), else the
+ * whole width (below MAIN). am_layout() uses it; views size themselves by it. */
+int am_layout_side_width(int cols);
 
 /* Is a terminal of cols x rows too small for the dashboard? */
 int am_layout_too_small(int cols, int rows);

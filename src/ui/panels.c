@@ -15,6 +15,7 @@
     X(bars)                                                                                        \
     X(tasks)                                                                                       \
     X(wait)                                                                                        \
+    X(queues)                                                                                      \
     X(log)                                                                                         \
     X(footer)
 

@@ -11,6 +11,7 @@
  * added. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "asyncmon/scenario.h"
 #include "ui/theme.h"
 
 #include <ctype.h>
@@ -22,10 +23,6 @@
 
 #include "asyncmon/error.h"
 #include "scenario/ini_util.h"
-
-#ifndef ASYNCMON_DATA_DIR
-#define ASYNCMON_DATA_DIR "/usr/local/share/asyncmon"
-#endif
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -63,6 +60,8 @@ static const char *const elem_names[AM_EL_COUNT] = {
     [AM_EL_PROMPT] = "prompt",
     [AM_EL_ERROR] = "error",
     [AM_EL_SCROLLBAR] = "scrollbar",
+    [AM_EL_WARNING] = "warning",
+    [AM_EL_GAUGE] = "gauge",
 };
 
 const char *am_elem_name(am_elem_t e)
@@ -116,6 +115,8 @@ static const am_style_t builtin_color[AM_EL_COUNT] = {
     [AM_EL_PROMPT] = {DEF, DEF, B},
     [AM_EL_ERROR] = {BRIGHT + WHITE, RED, B},
     [AM_EL_SCROLLBAR] = {CYAN, DEF, 0},
+    [AM_EL_WARNING] = {BRIGHT + YELLOW, DEF, B},
+    [AM_EL_GAUGE] = {CYAN, DEF, 0},
 };
 
 /* Without colours every state still looks different: the attributes htop
@@ -148,6 +149,7 @@ static const unsigned builtin_mono[AM_EL_COUNT] = {
     [AM_EL_PROMPT] = B,
     [AM_EL_ERROR] = R | B,
     [AM_EL_SCROLLBAR] = R,
+    [AM_EL_WARNING] = B | U,
 };
 
 #undef B
@@ -394,20 +396,9 @@ int am_theme_load_file(const char *path, am_theme_t *t, char *err, size_t errsiz
 
 /* ---- finding themes ---- */
 
-static int is_dir(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 const char *am_theme_dir(void)
 {
-    const char *env = getenv("ASYNCMON_THEME_DIR");
-    if (env && *env) return env;
-#ifdef ASYNCMON_SOURCE_DIR
-    if (is_dir(ASYNCMON_SOURCE_DIR "/themes")) return ASYNCMON_SOURCE_DIR "/themes";
-#endif
-    return ASYNCMON_DATA_DIR "/themes";
+    return am_data_dir("themes", "ASYNCMON_THEME_DIR");
 }
 
 static int compare_names(const void *a, const void *b)

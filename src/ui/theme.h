@@ -48,6 +48,8 @@ typedef enum am_elem_e {
     AM_EL_PROMPT,
     AM_EL_ERROR,
     AM_EL_SCROLLBAR,
+    AM_EL_WARNING, /* needs attention: the loop lag over the slow threshold, slow steps */
+    AM_EL_GAUGE,   /* the filled cells of the queues panel's gauges and sparklines */
     AM_EL_COUNT
 } am_elem_t;
 

@@ -344,7 +344,8 @@ static void draw(am_ui_t *ui)
             const am_view_t *v = am_views[i];
             int on = (!v->name || ui->on[i]) && (!v->available || v->available(ui, ui->vstate[i]));
             int min_h = 1, want_h = 1;
-            if (on && v->size) v->size(ui, ui->vstate[i], cols, &min_h, &want_h);
+            int w = v->slot == AM_SLOT_SIDE ? am_layout_side_width(cols) : cols;
+            if (on && v->size) v->size(ui, ui->vstate[i], w, &min_h, &want_h);
             items[i] = (am_layout_item_t){on, v->slot, min_h, want_h, v->priority};
         }
         am_layout(cols, rows, items, am_nviews, ui->rect);

@@ -39,7 +39,8 @@ typedef struct am_view_s {
     size_t state_size; /* private state, zeroed at start and owned by the ui */
     /* NULL = always; 0 hides the panel (the wait() panel without a wait) */
     int (*available)(am_ui_t *ui, void *st);
-    /* rows needed and wanted at this width */
+    /* rows needed and wanted at this width (for a side panel, the width the
+     * side column will have: am_layout_side_width) */
     void (*size)(am_ui_t *ui, void *st, int width, int *min_h, int *want_h);
     void (*draw)(am_ui_t *ui, void *st, am_rect_t r, int focused);
     /* a key for the focused panel: 1 if it used it */
@@ -56,6 +57,9 @@ typedef struct am_view_s {
     /* every runtime event, as it happens: must be O(1) (a million tasks make
      * millions of events); NULL for views that only read the model */
     void (*event)(am_ui_t *ui, void *st, const am_event_t *ev);
+    /* while focused: the footer's label for an action this panel's key()
+     * takes over ("Raise" for + on a semaphore), NULL for the usual one */
+    const char *(*key_label)(am_ui_t *ui, void *st, int action);
 } am_view_t;
 
 /* panels.c: the registry, in screen order */

@@ -1,9 +1,10 @@
 /* Unit tests for the dashboard's layout arithmetic (src/ui/layout.c): the
- * panels of the registry at many terminal sizes, from too small (20x6,
- * 15x5) to 300x100, with panels toggled; every result is checked for the
- * invariants (inside the screen, no overlap, minimums honoured, header on
- * top, footer at the bottom, dropping by priority). Also the bars' segment
- * maths (src/ui/bars.c) and word wrapping (src/ui/draw.c). */
+ * panels of the registry (two side panels among them) at many terminal
+ * sizes, from too small (20x6, 15x5) to 300x100, with panels toggled; every
+ * result is checked for the invariants (inside the screen, no overlap,
+ * minimums honoured, header on top, footer at the bottom, dropping by
+ * priority); the side panels' width. Also the bars' segment maths
+ * (src/ui/bars.c) and word wrapping (src/ui/draw.c). */
 #define _POSIX_C_SOURCE 200809L
 
 #include <stdarg.h>
@@ -19,13 +20,15 @@
 #include "ui/layout.h"
 #include "ui/ui.h"
 
-/* The registry's panels as the dashboard asks for them (see the views). */
-enum { HEADER, NARRATION, BARS, TASKS, WAIT, LOG, FOOTER, N };
+/* The registry's panels as the dashboard asks for them (see the views). The
+ * queues panel is off here (most scenarios have no primitives), on where a
+ * test says so; it wants a title and a row per primitive, 4+ per queue. */
+enum { HEADER, NARRATION, BARS, TASKS, WAIT, QUEUES, LOG, FOOTER, N };
 static const am_layout_item_t base[N] = {
-    [HEADER] = {1, AM_SLOT_TOP, 1, 2, 100},   [NARRATION] = {1, AM_SLOT_TOP, 2, 5, 40},
-    [BARS] = {1, AM_SLOT_TOP, 2, 3, 80},      [TASKS] = {1, AM_SLOT_MAIN, 3, 12, 70},
-    [WAIT] = {1, AM_SLOT_SIDE, 4, 12, 60},    [LOG] = {1, AM_SLOT_BOTTOM, 3, 8, 50},
-    [FOOTER] = {1, AM_SLOT_BOTTOM, 1, 1, 95},
+    [HEADER] = {1, AM_SLOT_TOP, 1, 2, 100}, [NARRATION] = {1, AM_SLOT_TOP, 2, 5, 40},
+    [BARS] = {1, AM_SLOT_TOP, 2, 3, 80},    [TASKS] = {1, AM_SLOT_MAIN, 3, 12, 70},
+    [WAIT] = {1, AM_SLOT_SIDE, 4, 12, 60},  [QUEUES] = {0, AM_SLOT_SIDE, 2, 6, 58},
+    [LOG] = {1, AM_SLOT_BOTTOM, 3, 8, 50},  [FOOTER] = {1, AM_SLOT_BOTTOM, 1, 1, 95},
 };
 
 static int overlap(am_rect_t a, am_rect_t b)
@@ -204,20 +207,91 @@ static void test_every_size(void **state)
     am_rect_t r[N];
     int checked = 0;
     (void)state;
-    for (unsigned mask = 0; mask < 32; mask++) {
+    for (unsigned mask = 0; mask < 64; mask++) {
         memcpy(it, base, sizeof it);
         it[NARRATION].on = !!(mask & 1);
         it[BARS].on = !!(mask & 2);
         it[TASKS].on = !!(mask & 4);
         it[WAIT].on = !!(mask & 8);
         it[LOG].on = !!(mask & 16);
+        it[QUEUES].on = !!(mask & 32);
         for (int cols = 21; cols <= 320; cols += 13)
             for (int rows = 7; rows <= 110; rows += 3) {
                 layout(cols, rows, it, r);
                 checked++;
             }
     }
-    assert_true(checked > 10000);
+    assert_true(checked > 20000);
+}
+
+/* am_layout_side_width says what width a side panel will get (the views
+ * size themselves by it): the side column's on a wide terminal, 34 to 64
+ * columns, else the whole width. */
+static void test_side_width(void **state)
+{
+    am_rect_t r[N];
+    (void)state;
+    for (int cols = 21; cols <= 320; cols++) {
+        int w = am_layout_side_width(cols);
+        if (cols < AM_LAYOUT_SIDE_COLS) {
+            assert_int_equal(w, cols);
+            continue;
+        }
+        assert_true(w >= 34 && w <= 64);
+        layout(cols, 40, base, r);
+        assert_int_equal(r[WAIT].w, w);
+        assert_int_equal(r[TASKS].w + 1 + w, cols);
+    }
+    assert_int_equal(am_layout_side_width(120), 48);
+    assert_int_equal(am_layout_side_width(99), 99);
+}
+
+/* Two side panels (the wait() sets and the queues): one column beside the
+ * task list on a wide terminal, stacked in registry order and sharing its
+ * rows; below it, full width, on a narrow one. */
+static void test_two_side_panels(void **state)
+{
+    am_layout_item_t it[N];
+    am_rect_t r[N];
+    (void)state;
+    memcpy(it, base, sizeof it);
+    it[QUEUES].on = 1;
+    layout(120, 40, it, r);
+    assert_true(r[WAIT].h >= 4 && r[QUEUES].h >= 2);
+    assert_int_equal(r[QUEUES].x, r[WAIT].x);
+    assert_int_equal(r[QUEUES].w, r[WAIT].w);
+    assert_int_equal(r[WAIT].y, r[TASKS].y);
+    assert_int_equal(r[QUEUES].y, r[WAIT].y + r[WAIT].h);
+    assert_int_equal(r[WAIT].h + r[QUEUES].h, r[TASKS].h);
+
+    /* narrow and tall enough for every wish (2+5+3+12+12+6+8+1 = 49 rows) */
+    layout(80, 50, it, r);
+    assert_int_equal(r[QUEUES].w, 80);
+    assert_int_equal(r[WAIT].y, r[TASKS].y + r[TASKS].h);
+    assert_int_equal(r[QUEUES].y, r[WAIT].y + r[WAIT].h);
+    assert_int_equal(r[WAIT].h, 12);
+    assert_int_equal(r[QUEUES].h, 6);
+    assert_int_equal(r[TASKS].h, 13); /* the row left over */
+
+    /* the queues alone (a semaphore scenario has no wait()): beside the tasks */
+    it[WAIT].on = 0;
+    layout(120, 40, it, r);
+    assert_int_equal(r[WAIT].h, 0);
+    assert_int_equal(r[QUEUES].y, r[TASKS].y);
+    assert_int_equal(r[QUEUES].h, r[TASKS].h);
+    assert_int_equal(r[TASKS].w + 1 + r[QUEUES].w, 120);
+
+    /* short of rows, the queues (priority 58) go before the wait sets (60):
+     * at 80x12 the minimums of header, footer, bars, tasks and wait() take
+     * 1+1+2+3+4 = 11 rows, and the queues' 2 do not fit */
+    it[WAIT].on = 1;
+    layout(80, 12, it, r);
+    assert_true(r[WAIT].h >= 4);
+    assert_int_equal(r[QUEUES].h, 0);
+    /* at 80x10 the wait sets' 4 rows do not fit, the queues' 2 still do */
+    layout(80, 10, it, r);
+    assert_int_equal(r[WAIT].h, 0);
+    assert_int_equal(r[QUEUES].h, 2);
 }
 
 /* A narrow terminal drops panels by priority: first the narration, then the
@@ -333,6 +407,7 @@ int main(void)
         cmocka_unit_test(test_60x20),        cmocka_unit_test(test_120x40),
         cmocka_unit_test(test_300x100),      cmocka_unit_test(test_toggles),
         cmocka_unit_test(test_every_size),   cmocka_unit_test(test_drop_order),
+        cmocka_unit_test(test_side_width),   cmocka_unit_test(test_two_side_panels),
         cmocka_unit_test(test_bar_segments), cmocka_unit_test(test_wrap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
