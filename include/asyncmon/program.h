@@ -65,8 +65,8 @@ typedef int (*am_obj_lookup_fn)(void *ctx, const char *name, am_obj_kind_t *kind
 int am_loop_obj_lookup(void *loop, const char *name, am_obj_kind_t *kind);
 /* Parse "acquire api; sleep uniform 1 2; release api". On error returns
  * AM_EPARSE and writes "step N: what was expected" to err. */
-int am_program_parse(am_obj_lookup_fn lookup, void *ctx, const char *text, am_op_t *ops,
-                     size_t max, size_t *nops, char *err, size_t errsize);
+int am_program_parse(am_obj_lookup_fn lookup, void *ctx, const char *text, am_op_t *ops, size_t max,
+                     size_t *nops, char *err, size_t errsize);
 /* Free what am_program_parse allocated in ops (argv) when not handed to am_program_new. */
 void am_program_ops_free(am_op_t *ops, size_t nops);
 /* One step as text ("sleep uniform 1 2"), for the dashboard's code view. */

@@ -45,9 +45,9 @@ int am_event_is_set(const am_loop_t *loop, int ev);
 typedef struct am_obj_info_s {
     am_obj_kind_t kind;
     const char *name;
-    uint32_t capacity; /* semaphore: its limit; lock/condition: 1; queue: maxsize (0 = none) */
-    uint32_t holders;  /* permits taken / 1 when locked / event: 1 when set / queue: depth */
-    uint32_t waiters;  /* tasks waiting on it (queue: getters + putters + joiners) */
+    uint32_t capacity;  /* semaphore: its limit; lock/condition: 1; queue: maxsize (0 = none) */
+    uint32_t holders;   /* permits taken / 1 when locked / event: 1 when set / queue: depth */
+    uint32_t waiters;   /* tasks waiting on it (queue: getters + putters + joiners) */
     am_task_id_t owner; /* lock/condition: the task holding the lock, else 0 */
 } am_obj_info_t;
 

@@ -10,58 +10,8 @@
 # so do SIGHUP and a crash (SIGSEGV).
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null; then
-  fail "tmux is needed for the terminal tests (scripts/deps.sh --test installs it)"
-  finish
-  exit 1
-fi
-BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" # the panes run in $TMP
+source "$(dirname "$0")/tmux.sh"
 
-SOCK="asyncmon-test-$$"
-cat >"$TMP/tmux.conf" <<'EOF'
-set -g status off
-set -g remain-on-exit on
-set -g history-limit 100
-EOF
-tm() { tmux -f "$TMP/tmux.conf" -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-unset NO_COLOR ASYNCMON_THEME_DIR ASYNCMON_DEMO_DIR
-
-# run NAME COLS ROWS ARGS...: asyncmon in a new session, followed by a marker
-# line with its exit status, so the screen tells when and how it ended.
-run() {
-  local name="$1" cols="$2" rows="$3"; shift 3
-  local cmd
-  printf -v cmd '%q ' "$BIN" "$@"
-  tm new-session -d -s "$name" -x "$cols" -y "$rows" \
-    "cd '$TMP' && $cmd; echo EXITED \$?; sleep 300"
-}
-screen() { tm capture-pane -p -t "$1"; }
-# wait_for NAME REGEX [SECONDS]: poll the screen until the regex matches
-wait_for() {
-  local name="$1" re="$2" limit="${3:-15}" start=$EPOCHREALTIME
-  while :; do
-    screen "$name" | grep -qE -- "$re" && return 0
-    if (( $(awk -v s="$start" -v n="$EPOCHREALTIME" -v l="$limit" 'BEGIN{print (n - s > l)}') )); then
-      echo "  timed out after ${limit}s waiting for /$re/ in $name; the screen was:"
-      screen "$name" | sed 's/^/  | /'
-      return 1
-    fi
-    sleep 0.1
-  done
-}
-# gone NAME REGEX [SECONDS]: poll until the regex no longer matches
-gone() {
-  local name="$1" re="$2" limit="${3:-10}" start=$EPOCHREALTIME
-  while screen "$name" | grep -qE -- "$re"; do
-    if (( $(awk -v s="$start" -v n="$EPOCHREALTIME" -v l="$limit" 'BEGIN{print (n - s > l)}') )); then
-      echo "  /$re/ still on screen after ${limit}s:"; screen "$name" | sed 's/^/  | /'; return 1
-    fi
-    sleep 0.1
-  done
-}
 # the number of tasks ended on the overall bar ("gather  : 47%|...| 940/2000 [...")
 bar_n() { screen "$1" | sed -nE "s/^ $2 *: *[0-9]+%\|.*\| ([0-9]+)\/[0-9]+ .*/\1/p" | head -1; }
 header_count() { screen "$1" | sed -nE "2s/.* $2 ([0-9,]+) .*/\1/p" | tr -d ,; }

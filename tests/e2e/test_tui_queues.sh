@@ -12,49 +12,8 @@
 # work.
 source "$(dirname "$0")/lib.sh"
 
-if ! command -v tmux >/dev/null; then
-  fail "tmux is needed for the terminal tests (scripts/deps.sh --test installs it)"
-  finish
-  exit 1
-fi
-BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" # the panes run in $TMP
+source "$(dirname "$0")/tmux.sh"
 
-SOCK="asyncmon-queues-$$"
-cat >"$TMP/tmux.conf" <<'EOF'
-set -g status off
-set -g remain-on-exit on
-set -g history-limit 100
-EOF
-tm() { tmux -f "$TMP/tmux.conf" -L "$SOCK" "$@"; }
-trap 'tm kill-server 2>/dev/null; rm -rf "$TMP"' EXIT
-
-export LANG=C.UTF-8 LC_ALL=C.UTF-8
-unset NO_COLOR ASYNCMON_THEME_DIR ASYNCMON_DEMO_DIR
-
-# run NAME COLS ROWS ARGS...: asyncmon in a new session, then a marker line
-# with its exit status
-run() {
-  local name="$1" cols="$2" rows="$3"; shift 3
-  local cmd
-  printf -v cmd '%q ' "$BIN" "$@"
-  tm new-session -d -s "$name" -x "$cols" -y "$rows" \
-    "cd '$TMP' && $cmd; echo EXITED \$?; sleep 300"
-}
-screen() { tm capture-pane -p -t "$1"; }
-elapsed() { awk -v s="$1" -v n="$EPOCHREALTIME" -v l="$2" 'BEGIN{print (n - s > l)}'; }
-# wait_for NAME REGEX [SECONDS]: poll the screen until the regex matches
-wait_for() {
-  local name="$1" re="$2" limit="${3:-15}" start=$EPOCHREALTIME
-  while :; do
-    screen "$name" | grep -qE -- "$re" && return 0
-    if (( $(elapsed "$start" "$limit") )); then
-      echo "  timed out after ${limit}s waiting for /$re/ in $name; the screen was:"
-      screen "$name" | sed 's/^/  | /'
-      return 1
-    fi
-    sleep 0.1
-  done
-}
 absent() { # absent NAME REGEX: not on the screen now
   if screen "$1" | grep -qE -- "$2"; then
     echo "  /$2/ is on the screen:"; screen "$1" | sed 's/^/  | /'; return 1
