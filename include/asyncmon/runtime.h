@@ -212,6 +212,11 @@ void am_task_progress(const am_loop_t *loop, am_task_id_t id, uint32_t *n, uint3
 am_time_t am_task_started(const am_loop_t *loop, am_task_id_t id);  /* -1 if not started */
 am_time_t am_task_ended(const am_loop_t *loop, am_task_id_t id);    /* -1 if not ended */
 am_time_t am_task_deadline(const am_loop_t *loop, am_task_id_t id); /* -1 if none */
+/* When the task will be cancelled by a timeout if it has not ended: the
+ * earliest of its own deadline and those of the wait_for nodes awaiting it
+ * (through nested wait_fors; a shield in between protects it, so it stops
+ * there). -1 if none. What the dashboard's deadline column counts down. */
+am_time_t am_task_timeout_at(const am_loop_t *loop, am_task_id_t id);
 /* Writes "group-index" (simulated) or "gather#id" (nodes); returns the length. */
 int am_task_name(const am_loop_t *loop, am_task_id_t id, char *buf, size_t size);
 const char *am_task_state_name(am_task_state_t s);

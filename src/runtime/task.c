@@ -645,6 +645,27 @@ am_time_t am_task_deadline(const am_loop_t *loop, am_task_id_t id)
     return t->deadline;
 }
 
+am_time_t am_task_timeout_at(const am_loop_t *loop, am_task_id_t id)
+{
+    TASK_OR(loop, id, -1);
+    am_time_t best = t->deadline;
+    for (int depth = 0; depth < 8; depth++) { /* nesting deeper than that is not a teaching case */
+        am_task_id_t outer = 0;
+        for (uint32_t l = t->watch; l; l = loop->links[l].next) {
+            uint32_t w = loop->links[l].watcher;
+            if (w & AM_REF_CALLOUT || loop->tasks[w].kind != AM_KIND_WAIT_FOR ||
+                am__final(loop->tasks[w].state))
+                continue;
+            am_time_t d = loop->tasks[w].deadline;
+            if (d >= 0 && (best < 0 || d < best)) best = d;
+            outer = w;
+        }
+        if (!outer) break;
+        t = &loop->tasks[outer]; /* wait_for(wait_for(task)): the outer one's timeout too */
+    }
+    return best;
+}
+
 int am_task_name(const am_loop_t *loop, am_task_id_t id, char *buf, size_t size)
 {
     TASK_OR(loop, id, snprintf(buf, size, "?"));

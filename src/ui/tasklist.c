@@ -235,7 +235,7 @@ static void draw_row(am_ui_t *ui, const cols_t *c, int y, int x0, int width, uin
     else
         snprintf(buf, sizeof buf, "-");
     COL(C_ELAPSED, AM_EL_DEFAULT, buf);
-    am_time_t dl = am_task_deadline(loop, id);
+    am_time_t dl = am_task_timeout_at(loop, id); /* its own, or a wait_for's around it */
     am_elem_t de = AM_EL_DIM;
     if (s == AM_TASK_TIMED_OUT) {
         snprintf(buf, sizeof buf, "TIMED OUT");

@@ -958,6 +958,36 @@ static void test_wait_for_shield(void **state)
     assert_int_equal(am_task_result(loop, inner), 33);
 }
 
+/* The deadline a task answers to: its own, or that of a wait_for around it
+ * (nested ones too); a shield in between means none. */
+static void test_timeout_at(void **state)
+{
+    tu_loop_t *e = *state;
+    am_loop_t *loop = e->loop;
+    am_task_id_t plain = tu_sleep_for(loop, 3.0);
+    am_task_id_t wrapped = tu_sleep_for(loop, 3.0);
+    am_task_id_t shielded = tu_sleep_for(loop, 3.0);
+    am_task_id_t nested = tu_sleep_for(loop, 3.0);
+    am_task_id_t own = tu_sleep_for(loop, 3.0);
+    am_wait_for(loop, wrapped, S(1.0), NULL, NULL);
+    am_wait_for(loop, am_shield(loop, shielded), S(1.0), NULL, NULL);
+    am_wait_for(loop, am_wait_for(loop, nested, S(5.0), NULL, NULL), S(2.0), NULL, NULL);
+    am_wait_for(loop, own, S(2.0), NULL, NULL);
+    assert_int_equal(am_task_set_timeout(loop, own, S(0.5)), 0);
+
+    assert_int_equal(am_task_timeout_at(loop, plain), -1);
+    assert_int_equal(am_task_timeout_at(loop, wrapped), S(1.0));
+    assert_int_equal(am_task_timeout_at(loop, shielded), -1);
+    assert_int_equal(am_task_timeout_at(loop, nested), S(2.0));
+    assert_int_equal(am_task_timeout_at(loop, own), S(0.5));
+    tu_run_idle(&e->uv);
+    assert_int_equal(am_task_state(loop, wrapped), AM_TASK_TIMED_OUT);
+    assert_int_equal(am_task_state(loop, shielded), AM_TASK_DONE);
+    assert_int_equal(am_task_state(loop, nested), AM_TASK_TIMED_OUT);
+    assert_int_equal(am_task_ended(loop, nested), S(2.0));
+    assert_int_equal(am_task_ended(loop, own), S(0.5));
+}
+
 static void test_wait_for_cancel(void **state)
 {
     tu_loop_t *e = *state;
@@ -1398,6 +1428,7 @@ int main(void)
         T(test_wait_for_mirrors_inner),
         T(test_wait_for_shield),
         T(test_wait_for_cancel),
+        T(test_timeout_at),
         T(test_shield),
         T(test_taskgroup_child_fails),
         T(test_taskgroup_close_later_and_cancelled_child),
