@@ -87,12 +87,10 @@ static int make_env(void **state, int with_monitor)
 {
     env_t *e = calloc(1, sizeof *e);
     if (!e) return -1;
-    tu_loop_open(&e->uv, &e->loop);
     if (with_monitor) {
-        e->mon = am_monitor_new(e->loop, 0);
-        if (!e->mon) return -1;
-        am_monitor_set_listener(e->mon, observe, e);
+        if (tu_watched_open(&e->uv, &e->loop, &e->mon, observe, e) != 0) return -1;
     } else {
+        tu_loop_open(&e->uv, &e->loop);
         am_loop_set_observer(e->loop, observe, e);
     }
     *state = e;
@@ -112,8 +110,7 @@ static int setup_bare(void **state)
 static int teardown(void **state)
 {
     env_t *e = *state;
-    am_monitor_free(e->mon);
-    int rc = tu_loop_close(&e->uv, e->loop);
+    int rc = tu_watched_close(&e->uv, e->loop, e->mon);
     free(e);
     return rc == 0 ? 0 : -1;
 }
@@ -121,8 +118,7 @@ static int teardown(void **state)
 /* Run the loop dry; the monitor's counts, when there is one, must add up after it. */
 static void run(env_t *e)
 {
-    tu_run_idle(&e->uv);
-    if (e->mon) tu_assert_monitor_ok(e->mon);
+    tu_run_checked(&e->uv, e->mon);
 }
 
 /* Parse text against the loop's objects; returns 0 or the parser's result. */

@@ -60,11 +60,7 @@ static void observe(void *ctx, const am_event_t *ev);
 static int setup(void **state)
 {
     env_t *e = calloc(1, sizeof *e);
-    if (!e) return -1;
-    tu_loop_open(&e->uv, &e->loop);
-    e->mon = am_monitor_new(e->loop, 0);
-    if (!e->mon) return -1;
-    am_monitor_set_listener(e->mon, observe, e);
+    if (!e || tu_watched_open(&e->uv, &e->loop, &e->mon, observe, e) != 0) return -1;
     *state = e;
     return 0;
 }
@@ -72,8 +68,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     env_t *e = *state;
-    am_monitor_free(e->mon);
-    int rc = tu_loop_close(&e->uv, e->loop);
+    int rc = tu_watched_close(&e->uv, e->loop, e->mon);
     free(e);
     return rc == 0 ? 0 : -1;
 }
@@ -81,8 +76,7 @@ static int teardown(void **state)
 /* Run the loop dry; the monitor's counts must add up after it. */
 static void run(env_t *e)
 {
-    tu_run_idle(&e->uv);
-    tu_assert_monitor_ok(e->mon);
+    tu_run_checked(&e->uv, e->mon);
 }
 
 static am_obj_info_t info(env_t *e, int obj)

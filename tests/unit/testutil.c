@@ -56,6 +56,28 @@ void tu_run_idle(uv_loop_t *uv)
     uv_run(uv, UV_RUN_DEFAULT);
 }
 
+int tu_watched_open(uv_loop_t *uv, am_loop_t **loop, am_monitor_t **mon, am_observer_fn fn,
+                    void *ctx)
+{
+    tu_loop_open(uv, loop);
+    *mon = am_monitor_new(*loop, 0);
+    if (!*mon) return -1;
+    am_monitor_set_listener(*mon, fn, ctx);
+    return 0;
+}
+
+int tu_watched_close(uv_loop_t *uv, am_loop_t *loop, am_monitor_t *mon)
+{
+    am_monitor_free(mon);
+    return tu_loop_close(uv, loop);
+}
+
+void tu_run_checked(uv_loop_t *uv, const am_monitor_t *mon)
+{
+    tu_run_idle(uv);
+    if (mon) tu_assert_monitor_ok(mon);
+}
+
 /* ---- tasks ---- */
 
 am_task_id_t tu_spawn_sleep(am_loop_t *loop, uint16_t group, double sec, uint32_t steps, int fail,

@@ -41,6 +41,16 @@ int tu_loop_teardown(void **state);
 /* Run the uv loop until nothing is left to do (in jump mode: until the runtime is idle). */
 void tu_run_idle(uv_loop_t *uv);
 
+/* tu_loop_open, then a monitor on the loop whose listener is fn(ctx); 0, or -1 without memory. */
+int tu_watched_open(uv_loop_t *uv, am_loop_t **loop, am_monitor_t **mon, am_observer_fn fn,
+                    void *ctx);
+
+/* Free the monitor (when there is one), then tu_loop_close; returns tu_loop_close's result. */
+int tu_watched_close(uv_loop_t *uv, am_loop_t *loop, am_monitor_t *mon);
+
+/* tu_run_idle, then tu_assert_monitor_ok when there is a monitor. */
+void tu_run_checked(uv_loop_t *uv, const am_monitor_t *mon);
+
 /* ---- tasks ---- */
 
 /* Spawn a sleep of sec seconds (steps, fail, result as in am_sleep_spec_t); asserts it exists. */
