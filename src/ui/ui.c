@@ -237,6 +237,12 @@ static void dispatch_key(am_ui_t *ui, int key)
         return;
     }
     if (ui->too_small && action != AM_ACT_QUIT && action != AM_ACT_PAUSE) return;
+    for (size_t i = 0; i < am_nviews; i++) {
+        const am_view_t *m = am_views[i];
+        if (m->mode_key && (!m->available || m->available(ui, ui->vstate[i])) &&
+            m->mode_key(ui, ui->vstate[i], action, key))
+            return;
+    }
     const am_view_t *v = am_views[ui->focus];
     if (v->key && shown(ui, (size_t)ui->focus) && v->key(ui, ui->vstate[ui->focus], action, key))
         return;

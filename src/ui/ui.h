@@ -60,6 +60,11 @@ typedef struct am_view_s {
     /* while focused: the footer's label for an action this panel's key()
      * takes over ("Raise" for + on a semaphore), NULL for the usual one */
     const char *(*key_label)(am_ui_t *ui, void *st, int action);
+    /* a mode's keys: called for every key, focused or not, while the view is
+     * available (its panel may be hidden), before the focused panel and the
+     * common actions; 1 if it used the key. For views that own a whole mode
+     * of the dashboard (the checkout's cashier keys, a tour's n/p). */
+    int (*mode_key)(am_ui_t *ui, void *st, int action, int key);
 } am_view_t;
 
 /* panels.c: the registry, in screen order */
