@@ -11,13 +11,17 @@
  *               after the scenario starts before this group is created); or, instead of
  *               duration, do (a program: program.h), repeat (N or forever), daemon
  *   [semaphore.NAME] limit, bounded   [queue.NAME] maxsize, kind = fifo|lifo|priority
- *   [lock.NAME]   [event.NAME] set   [condition.NAME] */
+ *   [lock.NAME]   [event.NAME] set   [condition.NAME]
+ *   [code]      python (the snippet, lines starting with '|'), start, await, after, end,
+ *               group.NAME (the line shown executing in each phase: code.h);
+ *               title.zh, narration.zh in [scenario]; sequential, cancel_at in groups */
 #ifndef ASYNCMON_SCENARIO_H
 #define ASYNCMON_SCENARIO_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "asyncmon/code.h"
 #include "asyncmon/combinators.h"
 #include "asyncmon/program.h"
 #include "asyncmon/rng.h"
@@ -54,6 +58,9 @@ typedef struct am_scenario_group_s {
     size_t nops;
     uint32_t repeat; /* times the program runs; 0: until cancelled ("forever") */
     int daemon;      /* cancelled once every non-daemon task has ended (workers) */
+    int sequential;  /* `await` each task before creating the next; left out of the combinator */
+    double
+        cancel_at; /* cancel the group's unfinished tasks this long after the start; < 0: never */
 } am_scenario_group_t;
 
 #define AM_SCENARIO_MAX_OBJECTS 16
@@ -83,6 +90,10 @@ typedef struct am_scenario_s {
     am_scenario_group_t groups[AM_SCENARIO_MAX_GROUPS];
     size_t nobjects; /* created in this order, so their ids are 1..nobjects */
     am_scenario_obj_t objects[AM_SCENARIO_MAX_OBJECTS];
+    /* the teaching tour: translations and the code panel (code.h) */
+    char title_zh[AM_TITLE_MAX]; /* "" if none */
+    char *narration_zh;          /* owned; NULL if none */
+    am_scenario_code_t code;
 } am_scenario_t;
 
 /* Parse a scenario file. On error returns AM_E... and writes

@@ -49,6 +49,7 @@ typedef struct am_obj_info_s {
     uint32_t holders;   /* permits taken / 1 when locked / event: 1 when set / queue: depth */
     uint32_t waiters;   /* tasks waiting on it (queue: getters + putters + joiners) */
     am_task_id_t owner; /* lock/condition: the task holding the lock, else 0 */
+    uint32_t peak;      /* semaphore: most permits ever held at once (never above its limit) */
 } am_obj_info_t;
 
 size_t am_obj_count(const am_loop_t *loop); /* ids are 1..count */

@@ -42,6 +42,8 @@ void am_report_objects_json(am_monitor_t *mon, FILE *f)
                 "\"waiters\": %u",
                 i > 1 ? "," : "", o.name, am_obj_kind_name(o.kind), o.capacity, o.holders,
                 o.waiters);
+        if (o.kind == AM_OBJ_SEMAPHORE || o.kind == AM_OBJ_BOUNDED_SEMAPHORE)
+            fprintf(f, ", \"peak\": %u", o.peak);
         if (o.kind == AM_OBJ_QUEUE) {
             am_queue_stats_t q;
             am_monitor_queue(mon, (int)i, &q);

@@ -54,6 +54,7 @@ typedef struct am_obj_s {
     uint32_t value;     /* semaphore: permits free */
     uint32_t limit;     /* semaphore: capacity */
     uint32_t taken;     /* semaphore: permits held */
+    uint32_t peak;      /* semaphore: most permits ever held at once */
     uint32_t debt;      /* semaphore: permits to retire as holders release (limit lowered) */
     am_task_id_t owner; /* lock/condition: holder */
     int is_set;         /* event */

@@ -43,6 +43,18 @@ struct am_driver_s {
     am_time_t finished_at;
     uint64_t rounds, readded;
     int node_done, stopped, finished, finish_scheduled;
+    /* sequential groups: `for c in coros: await c`, one task after the other */
+    uint32_t seq_next[AM_SCENARIO_MAX_GROUPS]; /* index of the next task to create */
+    spawn_arg_t seq_args[AM_SCENARIO_MAX_GROUPS];
+    uint64_t seq_pending; /* sequential tasks not yet created */
+    /* cancel_at: the tasks of such groups, cancelled by a callout */
+    struct {
+        am_task_id_t id;
+        size_t gi;
+    } * doomed;
+    size_t ndoomed, doomed_cap;
+    int64_t cancel_callouts[AM_SCENARIO_MAX_GROUPS];
+    spawn_arg_t cancel_args[AM_SCENARIO_MAX_GROUPS];
 };
 
 static int remember_group(am_driver_t *d, am_task_id_t id, size_t gi)
@@ -104,7 +116,7 @@ static void finish_cb(am_loop_t *loop, void *data)
 static void maybe_finish(am_driver_t *d)
 {
     if (d->finished || d->finish_scheduled) return;
-    int work_over = d->stopped || (d->node_done && d->groups_left == 0);
+    int work_over = d->stopped || (d->node_done && d->groups_left == 0 && d->seq_pending == 0);
     if (!work_over || am_loop_live(d->loop) > 0) return;
     /* report from a callout, outside whatever runtime callback we are in */
     int64_t h = am_loop_call_at(d->loop, am_loop_now(d->loop), finish_cb, d);
@@ -270,6 +282,61 @@ static int watch_worker(am_driver_t *d, am_task_id_t id)
     return 0;
 }
 
+/* Remember a task of a group with cancel_at, for its callout. */
+static int doom(am_driver_t *d, am_task_id_t id, size_t gi)
+{
+    if (d->sc->groups[gi].cancel_at < 0) return 0;
+    if (d->ndoomed == d->doomed_cap) {
+        size_t cap = d->doomed_cap ? d->doomed_cap * 2 : 16;
+        void *v = realloc(d->doomed, cap * sizeof *d->doomed);
+        if (!v) return AM_ENOMEM;
+        d->doomed = v;
+        d->doomed_cap = cap;
+    }
+    d->doomed[d->ndoomed].id = id;
+    d->doomed[d->ndoomed++].gi = gi;
+    return 0;
+}
+
+/* cancel_at: task.cancel() on every task of the group that has not ended. */
+static void on_cancel_at(am_loop_t *loop, void *data)
+{
+    spawn_arg_t *a = data;
+    am_driver_t *d = a->d;
+    d->cancel_callouts[a->gi] = 0;
+    for (size_t i = 0; i < d->ndoomed; i++)
+        if (d->doomed[i].gi == a->gi) am_task_cancel(loop, d->doomed[i].id);
+}
+
+static void seq_spawn_next(am_loop_t *loop, am_task_id_t id, void *data);
+
+/* The next task of a sequential group, once the one before it has ended. */
+static int seq_spawn(am_driver_t *d, size_t gi)
+{
+    am_task_id_t id = spawn_unit(d, gi, d->seq_next[gi]++);
+    if (!id) return AM_ENOMEM;
+    if (d->has_daemons && watch_worker(d, id) != 0) return AM_ENOMEM;
+    if (doom(d, id, gi) != 0) return AM_ENOMEM;
+    if (d->seq_next[gi] < d->sc->groups[gi].count) {
+        d->seq_args[gi] = (spawn_arg_t){d, gi};
+        if (am_task_add_done_cb(d->loop, id, seq_spawn_next, &d->seq_args[gi]) != 0)
+            return AM_ENOMEM;
+    }
+    return 0;
+}
+
+static void seq_spawn_next(am_loop_t *loop, am_task_id_t id, void *data)
+{
+    (void)loop;
+    (void)id;
+    spawn_arg_t *a = data;
+    am_driver_t *d = a->d;
+    if (d->stopped) return;
+    d->seq_pending--;
+    if (seq_spawn(d, a->gi) != 0) am_driver_stop(d);
+    maybe_finish(d);
+}
+
 static int spawn_group(am_driver_t *d, size_t gi)
 {
     const am_scenario_group_t *g = &d->sc->groups[gi];
@@ -284,9 +351,14 @@ static int spawn_group(am_driver_t *d, size_t gi)
         d->units = u;
         d->units_cap = cap;
     }
-    for (uint64_t i = 0; i < g->count; i++) {
+    if (g->sequential) { /* the first now, each next one when its predecessor ends */
+        d->seq_pending += g->count - 1;
+        if (seq_spawn(d, gi) != 0) return AM_ENOMEM;
+    }
+    for (uint64_t i = 0; !g->sequential && i < g->count; i++) {
         am_task_id_t id = spawn_unit(d, gi, (uint32_t)i);
         if (!id) return AM_ENOMEM;
+        if (doom(d, id, gi) != 0) return AM_ENOMEM;
         if (g->daemon) {
             if (push_daemon(d, id) != 0) return AM_ENOMEM;
             continue;
@@ -383,6 +455,14 @@ int am_driver_start(am_driver_t *d)
     d->groups_left = d->sc->ngroups;
     am_time_t now = am_loop_now(d->loop);
     for (size_t i = 0; i < d->sc->ngroups; i++) {
+        if (d->sc->groups[i].cancel_at < 0) continue;
+        d->cancel_args[i] = (spawn_arg_t){d, i};
+        int64_t h = am_loop_call_at(d->loop, now + AM_USEC(d->sc->groups[i].cancel_at),
+                                    on_cancel_at, &d->cancel_args[i]);
+        if (h < 0) return (int)h;
+        d->cancel_callouts[i] = h;
+    }
+    for (size_t i = 0; i < d->sc->ngroups; i++) {
         if (d->sc->groups[i].start > 0) {
             spawn_arg_t *a = &d->spawn_args[i];
             *a = (spawn_arg_t){d, i};
@@ -402,7 +482,12 @@ void am_driver_stop(am_driver_t *d)
 {
     if (d->stopped) return;
     d->stopped = 1;
+    d->seq_pending = 0; /* the rest of a sequential group is never created */
     for (size_t i = 0; i < d->sc->ngroups; i++) {
+        if (d->cancel_callouts[i] > 0) {
+            am_loop_cancel_callout(d->loop, d->cancel_callouts[i]);
+            d->cancel_callouts[i] = 0;
+        }
         if (d->spawn_callouts[i] > 0) {
             am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
             d->spawn_callouts[i] = 0;
@@ -436,8 +521,10 @@ void am_driver_free(am_driver_t *d)
     /* the loop may outlive the driver: withdraw every callout that points at it */
     if (d->stop_callout > 0) am_loop_cancel_callout(d->loop, d->stop_callout);
     if (d->finish_callout > 0) am_loop_cancel_callout(d->loop, d->finish_callout);
-    for (size_t i = 0; i < d->sc->ngroups; i++)
+    for (size_t i = 0; i < d->sc->ngroups; i++) {
         if (d->spawn_callouts[i] > 0) am_loop_cancel_callout(d->loop, d->spawn_callouts[i]);
+        if (d->cancel_callouts[i] > 0) am_loop_cancel_callout(d->loop, d->cancel_callouts[i]);
+    }
     for (size_t i = 0; i < d->sc->nobjects; i++)
         if (d->sc->objects[i].kind == AM_OBJ_QUEUE)
             am_queue_on_join(d->loop, (int)i + 1, NULL, NULL);
@@ -445,6 +532,7 @@ void am_driver_free(am_driver_t *d)
     free(d->daemons);
     free(d->extra);
     free(d->sgroup);
+    free(d->doomed);
     free(d);
 }
 

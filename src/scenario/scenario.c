@@ -36,11 +36,13 @@ enum {
     S_LOOP,
     S_READD_FAILED,
     S_TIMEOUT,
+    S_TITLE_ZH,
+    S_NARRATION_ZH,
     S_NKEYS
 };
 static const char *const scenario_keys[S_NKEYS] = {
-    "title",       "narration", "combinator",   "return_exceptions",
-    "return_when", "loop",      "readd_failed", "timeout"};
+    "title", "narration",    "combinator", "return_exceptions", "return_when",
+    "loop",  "readd_failed", "timeout",    "title.zh",          "narration.zh"};
 
 enum {
     G_COUNT,
@@ -53,11 +55,13 @@ enum {
     G_DO,
     G_REPEAT,
     G_DAEMON,
+    G_SEQUENTIAL,
+    G_CANCEL_AT,
     G_NKEYS
 };
-static const char *const group_keys[G_NKEYS] = {"count",   "duration", "fail_rate", "steps",
-                                                "timeout", "shield",   "start",     "do",
-                                                "repeat",  "daemon"};
+static const char *const group_keys[G_NKEYS] = {"count",   "duration", "fail_rate",  "steps",
+                                                "timeout", "shield",   "start",      "do",
+                                                "repeat",  "daemon",   "sequential", "cancel_at"};
 
 /* Objects: [semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], [queue.NAME]. */
 enum { O_LIMIT, O_BOUNDED, O_SET, O_MAXSIZE, O_KIND, O_NKEYS };
@@ -88,12 +92,16 @@ static const char *const return_when_names[] = {[AM_ALL_COMPLETED] = "ALL_COMPLE
                                                 [AM_FIRST_COMPLETED] = "FIRST_COMPLETED",
                                                 [AM_FIRST_EXCEPTION] = "FIRST_EXCEPTION"};
 
+/* [code]: the snippet and the line of each phase (code.h) */
+enum { C_START, C_AWAIT, C_AFTER, C_END, C_PYTHON, C_NKEYS };
+static const char *const code_keys[C_NKEYS] = {"start", "await", "after", "end", "python"};
+
 #define EXPECT_TIMEOUT "expected seconds >= 0 or \"none\""
 #define MAX_STEPS      1000000
 
 typedef struct loader_s {
     am_scenario_t *sc;
-    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP, IN_OBJECT } where;
+    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP, IN_OBJECT, IN_CODE } where;
     am_scenario_group_t *group; /* the [group.NAME] being read */
     am_scenario_obj_t *object;  /* the object section being read */
     int object_section;         /* its index in object_sections */
@@ -102,6 +110,7 @@ typedef struct loader_s {
     int seen_s[S_NKEYS];        /* line each [scenario] key was set on, 0 if not yet */
     int seen_g[G_NKEYS];        /* the same for the current group */
     int seen_o[O_NKEYS];        /* the same for the current object */
+    int seen_c[C_NKEYS];        /* the same for [code] */
 } loader_t;
 
 const char *am_combinator_name(am_combinator_t c)
@@ -148,6 +157,16 @@ static void on_section(am_ini_t *ini, const char *name)
     finish_object(ini, ld);
     if (ini->error) return;
     if (start_object(ini, ld, name)) return;
+    if (!strcmp(name, "code")) {
+        if (sc->code.line) {
+            am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate section [code] (first on line %d)",
+                        sc->code.line);
+            return;
+        }
+        sc->code.line = ini->line;
+        ld->where = IN_CODE;
+        return;
+    }
     if (!strcmp(name, "scenario")) {
         if (ld->scenario_line) {
             am_ini_fail(ini, ini->line, AM_EPARSE,
@@ -191,6 +210,7 @@ static void on_section(am_ini_t *ini, const char *name)
     g->steps = 1;
     g->timeout = -1;
     g->repeat = 1;
+    g->cancel_at = -1;
     g->line = ini->line;
     memset(ld->seen_g, 0, sizeof(ld->seen_g));
     ld->group = g;
@@ -248,6 +268,16 @@ static void set_scenario_key(am_ini_t *ini, am_scenario_t *sc, int k, const char
         break;
     case S_NARRATION:
         append_narration(ini, sc, value);
+        break;
+    case S_TITLE_ZH:
+        if (strlen(value) >= AM_TITLE_MAX)
+            am_ini_fail(ini, ini->line, AM_EPARSE, "title.zh: too long (%zu bytes; at most %d)",
+                        strlen(value), AM_TITLE_MAX - 1);
+        else
+            strcpy(sc->title_zh, value);
+        break;
+    case S_NARRATION_ZH:
+        append_text(ini, &sc->narration_zh, value, '\n');
         break;
     case S_COMBINATOR:
         i = lookup_word(combinator_names, COUNT(combinator_names), value);
@@ -336,6 +366,13 @@ static void set_group_key(am_ini_t *ini, loader_t *ld, int k, const char *key, c
         break;
     case G_DAEMON:
         set_bool(ini, key, value, &g->daemon);
+        break;
+    case G_SEQUENTIAL:
+        set_bool(ini, key, value, &g->sequential);
+        break;
+    case G_CANCEL_AT:
+        if (am_parse_seconds(value, 0, &g->cancel_at))
+            am_ini_bad_value(ini, key, "expected seconds >= 0", value);
         break;
     }
 }
@@ -477,6 +514,109 @@ static void parse_programs(am_ini_t *ini, am_scenario_t *sc)
     }
 }
 
+/* ---- [code] ---- */
+
+/* One line of the snippet: "| text" (the blank after '|' is dropped, the
+ * rest kept, so Python's indentation survives the .ini reader). */
+static void code_python_line(am_ini_t *ini, am_scenario_t *sc, const char *value)
+{
+    if (value[0] != '|') {
+        am_ini_bad_value(ini, "python", "expected a line starting with \"|\" (\"| code\")", value);
+        return;
+    }
+    if (sc->code.nlines == AM_CODE_MAX_LINES) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "python: too many lines (at most %d)",
+                    AM_CODE_MAX_LINES);
+        return;
+    }
+    const char *text = value + 1;
+    if (*text == ' ') text++;
+    if (am_code_append(&sc->code, text) != 0)
+        am_ini_fail(ini, ini->line, AM_ENOMEM, "out of memory");
+}
+
+static void on_code_key(am_ini_t *ini, loader_t *ld, const char *key, const char *value)
+{
+    am_scenario_code_t *c = &ld->sc->code;
+    uint64_t u;
+    int k = am_ini_lookup(code_keys, C_NKEYS, key), *seen = NULL, *line = NULL;
+    char expected[160];
+
+    if (k >= 0) {
+        seen = &ld->seen_c[k];
+        if (k != C_PYTHON) line = &c->phase_line[k];
+    } else if (!strncmp(key, "group.", 6) && am_is_name(key + 6, AM_CODE_NAME_MAX, 0)) {
+        for (size_t i = 0; i < c->ngroup_keys; i++)
+            if (!strcmp(c->group_key[i], key + 6)) seen = &c->group_key_line[i];
+        if (!seen) {
+            if (c->ngroup_keys == AM_CODE_MAX_GROUPS) {
+                am_ini_fail(ini, ini->line, AM_EPARSE, "too many group.NAME keys (at most %d)",
+                            AM_CODE_MAX_GROUPS);
+                return;
+            }
+            strcpy(c->group_key[c->ngroup_keys], key + 6);
+            line = &c->group_key_value[c->ngroup_keys];
+            seen = &c->group_key_line[c->ngroup_keys++];
+        }
+    } else {
+        am_ini_join(expected, sizeof(expected), code_keys, C_NKEYS);
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "unknown key \"%s\" in [code]; expected %s or group.NAME", key, expected);
+        return;
+    }
+    if (*seen) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "duplicate key \"%s\" in [code] (first on line %d)",
+                    key, *seen);
+        return;
+    }
+    *seen = ini->line;
+    if (k == C_PYTHON) {
+        if (value[0]) code_python_line(ini, ld->sc, value); /* "python =" then indented lines */
+    } else if (am_parse_uint(value, 1, AM_CODE_MAX_LINES, &u)) {
+        am_ini_bad_value(ini, key, "expected a line number of the python snippet (1, 2, ...)",
+                         value);
+    } else {
+        *line = (int)u;
+    }
+}
+
+/* After the whole file: the phase lines exist in the snippet and the
+ * group.NAME keys name groups. */
+static void check_code(am_ini_t *ini, loader_t *ld)
+{
+    am_scenario_code_t *c = &ld->sc->code;
+
+    if (ini->error || !c->line) return;
+    if (!c->text) {
+        am_ini_fail(ini, c->line, AM_EPARSE, "[code]: missing required key \"python\"");
+        return;
+    }
+    for (int k = 0; k < C_PYTHON; k++)
+        if (c->phase_line[k] > c->nlines) {
+            am_ini_fail(ini, ld->seen_c[k], AM_EPARSE,
+                        "%s: line %d is past the end of the python snippet (%d lines)",
+                        code_keys[k], c->phase_line[k], c->nlines);
+            return;
+        }
+    for (size_t i = 0; i < c->ngroup_keys; i++) {
+        size_t g = 0;
+        while (g < ld->sc->ngroups && strcmp(ld->sc->groups[g].name, c->group_key[i]))
+            g++;
+        if (g == ld->sc->ngroups) {
+            am_ini_fail(ini, c->group_key_line[i], AM_EPARSE,
+                        "group.%s: no [group.%s] in this file", c->group_key[i], c->group_key[i]);
+            return;
+        }
+        if (c->group_key_value[i] > c->nlines) {
+            am_ini_fail(ini, c->group_key_line[i], AM_EPARSE,
+                        "group.%s: line %d is past the end of the python snippet (%d lines)",
+                        c->group_key[i], c->group_key_value[i], c->nlines);
+            return;
+        }
+        c->group_line[g] = c->group_key_value[i];
+    }
+}
+
 static void on_key(am_ini_t *ini, const char *key, const char *value)
 {
     loader_t *ld = ini->user;
@@ -489,6 +629,10 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
     if (ini->continuation) {
         if (ld->where == IN_SCENARIO && !strcmp(key, "narration"))
             append_narration(ini, ld->sc, value);
+        else if (ld->where == IN_SCENARIO && !strcmp(key, "narration.zh"))
+            append_text(ini, &ld->sc->narration_zh, value, '\n');
+        else if (ld->where == IN_CODE && !strcmp(key, "python"))
+            code_python_line(ini, ld->sc, value);
         else if (ld->where == IN_GROUP && !strcmp(key, "do"))
             append_text(ini, &ld->group->program, value, ' ');
         else
@@ -500,6 +644,10 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
     }
     if (ld->where == IN_OBJECT) {
         on_object_key(ini, ld, key, value);
+        return;
+    }
+    if (ld->where == IN_CODE) {
+        on_code_key(ini, ld, key, value);
         return;
     }
     if (ld->where == IN_NOTHING) {
@@ -569,6 +717,7 @@ int am_scenario_load(const char *path, am_scenario_t *sc, char *err, size_t errs
         if (!ini.error && sc->ngroups == 0)
             am_ini_fail(&ini, 0, AM_EPARSE, "no [group.NAME] section");
         parse_programs(&ini, sc);
+        check_code(&ini, &ld);
     }
     if (ini.error) {
         am_scenario_free(sc);
@@ -582,6 +731,9 @@ void am_scenario_free(am_scenario_t *sc)
 {
     free(sc->narration);
     sc->narration = NULL;
+    free(sc->narration_zh);
+    sc->narration_zh = NULL;
+    am_code_free(&sc->code);
     for (size_t i = 0; i < sc->ngroups; i++) {
         am_program_ops_free(sc->groups[i].ops, sc->groups[i].nops);
         sc->groups[i].nops = 0;

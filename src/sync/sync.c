@@ -138,6 +138,7 @@ int am_obj_info(const am_loop_t *loop, int id, am_obj_info_t *out)
     case AM_OBJ_BOUNDED_SEMAPHORE:
         out->capacity = o->limit;
         out->holders = o->taken;
+        out->peak = o->peak;
         out->waiters = o->waiters.live;
         break;
     case AM_OBJ_LOCK:
@@ -181,7 +182,7 @@ static void sem_grant(am_loop_t *loop, int obj)
         am_task_id_t w = am__ring_pop_live(loop, &o->waiters);
         if (!w) return;
         o->value--;
-        o->taken++;
+        if (++o->taken > o->peak) o->peak = o->taken;
         am__program_resume(loop, w);
     }
 }
@@ -193,7 +194,7 @@ int am__sem_acquire(am_loop_t *loop, am_task_id_t id, int obj)
     /* asyncio's fairness: a newcomer does not overtake tasks already waiting */
     if (o->value > 0 && o->waiters.live == 0) {
         o->value--;
-        o->taken++;
+        if (++o->taken > o->peak) o->peak = o->taken;
         return 1;
     }
     return wait_on(loop, &o->waiters, id, obj);

@@ -245,13 +245,13 @@ static const bad_case_t bad_cases[] = {
      "key \"count\" is outside any section; expected [scenario] or [group.NAME] before it"},
     {"[scenario]\ntitel = x\n" G, 2,
      "unknown key \"titel\" in [scenario]; expected title, narration, combinator, "
-     "return_exceptions, return_when, loop, readd_failed or timeout"},
+     "return_exceptions, return_when, loop, readd_failed, timeout, title.zh or narration.zh"},
     {G "tasks = 5\n", 4,
      "unknown key \"tasks\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield, start, do, repeat or daemon"},
+     "shield, start, do, repeat, daemon, sequential or cancel_at"},
     {G "Count = 5\n", 4,
      "unknown key \"Count\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield, start, do, repeat or daemon"},
+     "shield, start, do, repeat, daemon, sequential or cancel_at"},
     {G "count = 2\n", 4, "duplicate key \"count\" in [group.a] (first on line 2)"},
     {"[scenario]\ntitle = a\n\ntitle = b\n" G, 4,
      "duplicate key \"title\" in [scenario] (first on line 2)"},
@@ -338,7 +338,7 @@ static const bad_case_t bad_cases[] = {
      "count = 0\n",
      11,
      "unknown key \"bogus\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
-     "shield, start, do, repeat or daemon"},
+     "shield, start, do, repeat, daemon, sequential or cancel_at"},
 };
 
 static void test_errors(void **state)

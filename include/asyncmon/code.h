@@ -1,0 +1,59 @@
+/* code.h — the teaching tour's code panel: a scenario's short Python asyncio
+ * snippet and which of its lines is executing in each phase of the run.
+ *
+ * A scenario's [code] section (docs/scenarios.md) holds the snippet and, for
+ * each phase, the line to highlight: `start` before the combinator exists,
+ * `await` while it is pending (`done, pending = await asyncio.wait(...)`),
+ * `after` once it has returned, `end` when the run is over, and
+ * `group.NAME` while that group has tasks that have not ended. The
+ * highlight follows the real state of the run: the front end reads the
+ * state from the driver and the monitor and asks am_code_active(). */
+#ifndef ASYNCMON_CODE_H
+#define ASYNCMON_CODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define AM_CODE_MAX_LINES  64 /* a mask of executing lines fits a uint64_t */
+#define AM_CODE_MAX_GROUPS 16 /* = AM_SCENARIO_MAX_GROUPS */
+#define AM_CODE_NAME_MAX   32 /* = AM_NAME_MAX */
+
+typedef enum am_code_phase_e {
+    AM_PHASE_START, /* groups being created, no combinator yet */
+    AM_PHASE_AWAIT, /* the combinator is pending */
+    AM_PHASE_AFTER, /* it returned; tasks it left may still run */
+    AM_PHASE_END,   /* the run is over */
+    AM_PHASE_N
+} am_code_phase_t;
+
+typedef struct am_scenario_code_s {
+    char *text;                 /* owned: the snippet's lines joined by '\n'; NULL if none */
+    int nlines;                 /* lines in text */
+    int line;                   /* line of the [code] header in the file, 0 if none */
+    int phase_line[AM_PHASE_N]; /* snippet line (1-based) of each phase; 0: none */
+    int group_line[AM_CODE_MAX_GROUPS]; /* snippet line of scenario group i; 0: none */
+    /* group.NAME keys as written, resolved against the groups after loading */
+    size_t ngroup_keys;
+    char group_key[AM_CODE_MAX_GROUPS][AM_CODE_NAME_MAX];
+    int group_key_value[AM_CODE_MAX_GROUPS];
+    int group_key_line[AM_CODE_MAX_GROUPS];
+} am_scenario_code_t;
+
+/* What the run is doing, as the code panel needs it. */
+typedef struct am_code_state_s {
+    int node;               /* 0: no combinator node yet, 1: pending, 2: returned */
+    int finished;           /* the run is over */
+    uint32_t groups_active; /* bit i: scenario group i has created tasks that have not ended */
+} am_code_state_t;
+
+/* The lines executing in state st: bit (line - 1) of the result. Groups'
+ * lines while they are active, plus the phase's line; only `end` (else
+ * `after`) once the run is over. */
+uint64_t am_code_active(const am_scenario_code_t *c, const am_code_state_t *st);
+/* Line i (1-based) of the snippet and its length in bytes; NULL past the end. */
+const char *am_code_line(const am_scenario_code_t *c, int i, size_t *len);
+/* Append one snippet line (the text after its '|' marker). 0 or AM_ENOMEM. */
+int am_code_append(am_scenario_code_t *c, const char *line);
+void am_code_free(am_scenario_code_t *c);
+
+#endif
