@@ -21,6 +21,7 @@ typedef enum am_queue_kind_e { AM_QUEUE_FIFO, AM_QUEUE_LIFO, AM_QUEUE_PRIORITY }
 
 #define AM_QUEUE_HISTORY 120  /* depth samples kept for the sparkline */
 #define AM_QUEUE_WINDOW  1024 /* recent items whose time in queue makes the percentiles */
+#define AM_QUEUE_ORDER   16   /* first items got whose order is kept (priority, LIFO demos) */
 
 /* maxsize 0: unbounded. Returns the object id (> 0) or AM_E... */
 int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32_t maxsize);
@@ -48,6 +49,11 @@ typedef struct am_queue_stats_s {
     double wait_mean;                    /* over every item got so far */
     uint32_t history[AM_QUEUE_HISTORY];  /* depth samples, oldest first */
     size_t nhistory;
+    /* the first norder items got, in the order they came out: their priority
+     * and their put order (0 = the first item put) */
+    size_t norder;
+    int64_t order_prio[AM_QUEUE_ORDER];
+    uint64_t order_seq[AM_QUEUE_ORDER];
 } am_queue_stats_t;
 
 /* Fill stats; now: virtual time, for the rates. */

@@ -55,6 +55,14 @@ void am_report_objects_json(am_monitor_t *mon, FILE *f)
                 am_queue_kind_name(q.kind), q.maxsize, q.depth, q.max_depth,
                 (unsigned long long)q.puts, (unsigned long long)q.gets,
                 (unsigned long long)q.unfinished, q.wait_p50, q.wait_p95, q.wait_max, q.wait_mean);
+            /* the order items came out: priority order, last in first out */
+            fprintf(f, ", \"got_priorities\": [");
+            for (size_t k = 0; k < q.norder; k++)
+                fprintf(f, "%s%lld", k ? ", " : "", (long long)q.order_prio[k]);
+            fprintf(f, "], \"got_put_order\": [");
+            for (size_t k = 0; k < q.norder; k++)
+                fprintf(f, "%s%llu", k ? ", " : "", (unsigned long long)q.order_seq[k]);
+            fputc(']', f);
         }
         fputc('}', f);
     }

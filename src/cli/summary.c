@@ -132,6 +132,20 @@ static void json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
+/* ", "key": ["name", ...]" for the first few of n task ids. */
+static void json_names(const am_app_t *app, FILE *f, const char *key, const am_task_id_t *ids,
+                       size_t n)
+{
+    char name[64];
+    fprintf(f, ", \"%s\": [", key);
+    for (size_t i = 0; i < n && i < 10; i++) {
+        am_task_name(app->loop, ids[i], name, sizeof name);
+        fprintf(f, "%s", i ? ", " : "");
+        json_string(f, name);
+    }
+    fputc(']', f);
+}
+
 int am_summary_json(const am_app_t *app, const char *path, char *err, size_t errsize)
 {
     FILE *f = fopen(path, "w");
@@ -186,6 +200,16 @@ int am_summary_json(const am_app_t *app, const char *path, char *err, size_t err
         else
             fprintf(f, "null");
         fprintf(f, ", \"ended_at\": %.6f", ended >= 0 ? AM_SECONDS(ended - app->vstart) : -1.0);
+        const am_task_id_t *order;
+        if (am_task_kind(app->loop, node) == AM_KIND_GATHER) {
+            /* results come in submission order, tasks end in their own */
+            json_names(app, f, "submitted_first", order, am_gather_tasks(app->loop, node, &order));
+            json_names(app, f, "completed_first", order,
+                       am_gather_completed(app->loop, node, &order));
+        }
+        if (am_task_kind(app->loop, node) == AM_KIND_AS_COMPLETED)
+            json_names(app, f, "yielded_first", order,
+                       am_as_completed_order(app->loop, node, &order));
         if (am_task_kind(app->loop, node) == AM_KIND_WAIT) {
             const am_task_id_t *ids;
             uint64_t readded = 0;

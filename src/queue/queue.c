@@ -125,6 +125,10 @@ static am_qitem_t take(am_loop_t *loop, am_queue_t *q)
     am_time_t now = am__now(loop);
     sample(q, now, 0);
     am_qitem_t it = heap_pop(q);
+    if (q->norder < AM_QUEUE_ORDER) {
+        q->order_prio[q->norder] = it.prio;
+        q->order_seq[q->norder++] = it.seq;
+    }
     q->gets++;
     q->window[q->window_head] = now - it.enq;
     q->window_head = (q->window_head + 1) % AM_QUEUE_WINDOW;
@@ -350,6 +354,9 @@ int am_queue_stats(am_loop_t *loop, int obj, am_queue_stats_t *out)
     out->max_depth = q->max_depth;
     out->puts = q->puts;
     out->gets = q->gets;
+    out->norder = q->norder;
+    memcpy(out->order_prio, q->order_prio, sizeof out->order_prio);
+    memcpy(out->order_seq, q->order_seq, sizeof out->order_seq);
     out->unfinished = q->unfinished;
     out->blocked_producers = q->putters.live;
     out->blocked_consumers = o->waiters.live;

@@ -44,6 +44,10 @@ typedef struct am_queue_s {
     uint32_t promised_items, promised_room;
     am_callout_cb join_cb; /* am_queue_on_join: runs once nothing is unfinished */
     void *join_data;
+    /* the first items got, in the order they came out (the tour's 1,2,3) */
+    int64_t order_prio[AM_QUEUE_ORDER];
+    uint64_t order_seq[AM_QUEUE_ORDER];
+    size_t norder;
 } am_queue_t;
 
 typedef struct am_obj_s {

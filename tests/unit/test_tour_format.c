@@ -22,6 +22,7 @@
 #include "asyncmon/driver.h"
 #include "asyncmon/error.h"
 #include "asyncmon/monitor.h"
+#include "asyncmon/queue.h"
 #include "asyncmon/scenario.h"
 #include "testutil.h"
 
@@ -286,13 +287,47 @@ static void test_semaphore_peak(void **state)
     assert_int_equal(tu_loop_close(&uv, loop), 0);
 }
 
+/* The order items come out of a queue, kept for the priority and LIFO demos. */
+static void test_queue_order(void **state)
+{
+    (void)state;
+    uv_loop_t uv;
+    am_loop_t *loop;
+    tu_loop_open(&uv, &loop);
+    int pq = am_queue_new(loop, "pq", AM_QUEUE_PRIORITY, 0);
+    int lq = am_queue_new(loop, "lq", AM_QUEUE_LIFO, 0);
+    for (int p = 3; p >= 1; p--) {
+        assert_int_equal(am_queue_put_nowait(loop, pq, 10 * p, p), 0);
+        assert_int_equal(am_queue_put_nowait(loop, lq, 10 * p, p), 0);
+    }
+    int64_t v;
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(am_queue_get_nowait(loop, pq, &v), 0);
+        assert_int_equal(v, 10 * (i + 1)); /* 1, 2, 3 */
+        assert_int_equal(am_queue_get_nowait(loop, lq, &v), 0);
+        assert_int_equal(v, 10 * (i + 1)); /* last in, first out: the 1 was put last */
+    }
+    am_queue_stats_t st;
+    assert_int_equal(am_queue_stats(loop, pq, &st), 0);
+    assert_int_equal(st.norder, 3);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(st.order_prio[i], i + 1);
+        assert_int_equal(st.order_seq[i], 2 - i);
+    }
+    assert_int_equal(am_queue_stats(loop, lq, &st), 0);
+    assert_int_equal(st.norder, 3);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(st.order_seq[i], 2 - i);
+    assert_int_equal(tu_loop_close(&uv, loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_code_section),   cmocka_unit_test(test_code_active),
         cmocka_unit_test(test_code_errors),    cmocka_unit_test(test_sequential_vs_concurrent),
         cmocka_unit_test(test_cancel_at),      cmocka_unit_test(test_sequential_stop),
-        cmocka_unit_test(test_semaphore_peak),
+        cmocka_unit_test(test_semaphore_peak), cmocka_unit_test(test_queue_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
