@@ -93,6 +93,7 @@ typedef struct am_scenario_s {
     /* the teaching tour: translations and the code panel (code.h) */
     char title_zh[AM_TITLE_MAX]; /* "" if none */
     char *narration_zh;          /* owned; NULL if none */
+    double speed;                /* the tour runs it at this speed; 0: the session's */
     am_scenario_code_t code;
 } am_scenario_t;
 

@@ -38,11 +38,12 @@ enum {
     S_TIMEOUT,
     S_TITLE_ZH,
     S_NARRATION_ZH,
+    S_SPEED,
     S_NKEYS
 };
 static const char *const scenario_keys[S_NKEYS] = {
-    "title", "narration",    "combinator", "return_exceptions", "return_when",
-    "loop",  "readd_failed", "timeout",    "title.zh",          "narration.zh"};
+    "title",        "narration", "combinator", "return_exceptions", "return_when", "loop",
+    "readd_failed", "timeout",   "title.zh",   "narration.zh",      "speed"};
 
 enum {
     G_COUNT,
@@ -275,6 +276,12 @@ static void set_scenario_key(am_ini_t *ini, am_scenario_t *sc, int k, const char
                         strlen(value), AM_TITLE_MAX - 1);
         else
             strcpy(sc->title_zh, value);
+        break;
+    case S_SPEED:
+        if (!strcasecmp(value, "max"))
+            sc->speed = AM_SPEED_MAX;
+        else if (am_parse_real(value, &sc->speed) || !(sc->speed >= 0.1 && sc->speed <= 1e6))
+            am_ini_bad_value(ini, key, "expected a speed from 0.1 to 1000000, or max", value);
         break;
     case S_NARRATION_ZH:
         append_text(ini, &sc->narration_zh, value, '\n');

@@ -245,7 +245,8 @@ static const bad_case_t bad_cases[] = {
      "key \"count\" is outside any section; expected [scenario] or [group.NAME] before it"},
     {"[scenario]\ntitel = x\n" G, 2,
      "unknown key \"titel\" in [scenario]; expected title, narration, combinator, "
-     "return_exceptions, return_when, loop, readd_failed, timeout, title.zh or narration.zh"},
+     "return_exceptions, return_when, loop, readd_failed, timeout, title.zh, narration.zh or "
+     "speed"},
     {G "tasks = 5\n", 4,
      "unknown key \"tasks\" in [group.a]; expected count, duration, fail_rate, steps, timeout, "
      "shield, start, do, repeat, daemon, sequential or cancel_at"},
@@ -528,7 +529,7 @@ static void test_combinator_names(void **state)
 }
 
 typedef struct listing_s {
-    char text[1024];
+    char text[16384]; /* every shipped demo's name and title */
     int n;
 } listing_t;
 

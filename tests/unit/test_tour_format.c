@@ -44,7 +44,7 @@ static void test_code_section(void **state)
     (void)state;
     am_scenario_t sc;
     char err[512] = "";
-    const char *text = "[scenario]\ntitle = t\ntitle.zh = 中文标题\n"
+    const char *text = "[scenario]\ntitle = t\ntitle.zh = 中文标题\nspeed = 600\n"
                        "narration.zh = 第一行\n    第二行\n" G "[group.b]\ncount = 1\n"
                        "duration = 2\nsequential = yes\ncancel_at = 1.5\n"
                        "[code]\npython = | async def main():\n"
@@ -54,6 +54,7 @@ static void test_code_section(void **state)
     int rc = load(text, &sc, err, sizeof err);
     assert_int_equal(rc, 0);
     assert_string_equal(sc.title_zh, "中文标题");
+    assert_true(sc.speed == 600);
     assert_string_equal(sc.narration_zh, "第一行\n第二行");
     assert_int_equal(sc.code.nlines, 5);
     size_t len;
@@ -147,6 +148,8 @@ static void test_code_errors(void **state)
         {G "sequential = maybe\n",
          "4: sequential: expected true or false (or yes/no, on/off, 1/0), got \"maybe\""},
         {G "cancel_at = -1\n", "4: cancel_at: expected seconds >= 0, got \"-1\""},
+        {"[scenario]\nspeed = 0\n" G,
+         "2: speed: expected a speed from 0.1 to 1000000, or max, got \"0\""},
         {G "[scenario]\nnarration.zh = a\nnarration.zh = b\n",
          "6: duplicate key \"narration.zh\" in [scenario] (first on line 5)"},
     };
