@@ -244,6 +244,25 @@ static int is_blank(char c)
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* The next unit of wrapping at p (not a blank): one wide character (CJK
+ * text has no spaces, and may break between any two of its characters), or
+ * a run of narrow non-blank characters up to a blank or a wide character.
+ * Returns its end; *width its columns. */
+static const char *wrap_unit(const char *p, int *width)
+{
+    size_t used;
+    int w;
+    *width = 0;
+    while (*p && !is_blank(*p)) {
+        next_wc(p, strlen(p), &used, &w);
+        if (w >= 2 && *width > 0) break; /* a wide character starts its own unit */
+        *width += w;
+        p += used;
+        if (w >= 2) break;
+    }
+    return p;
+}
+
 int am_wrap(const char *text, int width, void (*fn)(const char *line, size_t len, void *ud),
             void *ud)
 {
@@ -257,11 +276,9 @@ int am_wrap(const char *text, int width, void (*fn)(const char *line, size_t len
         const char *start = p, *end = p;
         int used = 0;
         while (*p) {
-            const char *q = p;
-            while (*q && !is_blank(*q))
-                q++;
-            int ww = width_of(p, (size_t)(q - p));
-            int gap = used ? 1 : 0;
+            int ww;
+            const char *q = wrap_unit(p, &ww);
+            int gap = used && p > end ? 1 : 0; /* blanks between the units: one column */
             if (used + gap + ww <= width) {
                 used += gap + ww;
                 end = q;
@@ -277,12 +294,11 @@ int am_wrap(const char *text, int width, void (*fn)(const char *line, size_t len
                     size_t u;
                     int w;
                     next_wc(c, left, &u, &w);
-                    if (used + w > width) break;
-                    used += w;
+                    if (used + w > width && c > p) break;
+                    used += w; /* a character wider than the line goes alone */
                     c += u;
                     left -= u;
                 }
-                if (c == p) c += 1; /* a character wider than the line */
                 end = c;
                 p = c;
             }

@@ -1,0 +1,149 @@
+/* test_wrap_cjk.c — word wrapping of Chinese narration (am_wrap in
+ * src/ui/draw.c): CJK text has no spaces, so the wrapper may break between
+ * any two wide characters; every line fits its width in terminal columns
+ * (wcwidth: a CJK character takes two), nothing is lost, and mixed
+ * English/Chinese text keeps its English words whole. The tour's own zh
+ * narrations are wrapped at every width from 8 to 100 columns. */
+#define _POSIX_C_SOURCE 200809L
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <glob.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "asyncmon/scenario.h"
+#include "ui/ui.h"
+
+typedef struct lines_s {
+    char text[256][512];
+    int n, width, too_wide;
+} lines_t;
+
+static void collect(const char *line, size_t len, void *ud)
+{
+    lines_t *l = ud;
+    if (l->n < 256) {
+        snprintf(l->text[l->n], sizeof l->text[l->n], "%.*s", (int)len, line);
+        if (am_text_width(l->text[l->n]) > l->width) l->too_wide++;
+        l->n++;
+    }
+}
+
+static lines_t *wrap(const char *text, int width)
+{
+    static lines_t l;
+    memset(&l, 0, sizeof l);
+    l.width = width;
+    int n = am_wrap(text, width, collect, &l);
+    assert_int_equal(n, l.n);
+    return &l;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    return setlocale(LC_ALL, "C.UTF-8") ? 0 : -1;
+}
+
+static void test_cjk_breaks_anywhere(void **state)
+{
+    (void)state;
+    lines_t *l = wrap("一二三四五六七八", 6);
+    assert_int_equal(l->n, 3);
+    assert_string_equal(l->text[0], "一二三");
+    assert_string_equal(l->text[1], "四五六");
+    assert_string_equal(l->text[2], "七八");
+    /* an odd width: a wide character never straddles the edge */
+    l = wrap("一二三", 5);
+    assert_int_equal(l->n, 2);
+    assert_string_equal(l->text[0], "一二");
+    assert_int_equal(am_text_width(l->text[0]), 4);
+    /* narrower than one character: it goes alone, nothing is lost */
+    l = wrap("一二", 1);
+    assert_int_equal(l->n, 2);
+    assert_string_equal(l->text[1], "二");
+}
+
+static void test_mixed(void **state)
+{
+    (void)state;
+    /* English words stay whole; Chinese fills the line around them */
+    lines_t *l = wrap("gather 按传入的顺序返回结果", 12);
+    assert_int_equal(l->too_wide, 0);
+    assert_string_equal(l->text[0], "gather 按传");
+    assert_string_equal(l->text[1], "入的顺序返回");
+    assert_string_equal(l->text[2], "结果");
+    l = wrap("调用 asyncio.gather() 时", 10);
+    assert_string_equal(l->text[0], "调用");
+    assert_string_equal(l->text[1], "asyncio.ga"); /* longer than the line: cut */
+    assert_int_equal(l->too_wide, 0);
+    /* full-width punctuation is wide too */
+    l = wrap("你好,世界。", 4);
+    assert_int_equal(l->n, 3);
+    assert_string_equal(l->text[0], "你好");
+    assert_string_equal(l->text[1], ",世");
+}
+
+/* Remove blanks: what the wrapped lines must give back, in order. */
+static void squeeze(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+    for (; *s && n + 1 < size; s++)
+        if (*s != ' ' && *s != '\n') out[n++] = *s;
+    out[n] = '\0';
+}
+
+static void test_tour_narrations(void **state)
+{
+    (void)state;
+    const char *src = getenv("ASYNCMON_SOURCE");
+    char pattern[1200];
+#ifdef ASYNCMON_SOURCE_DIR
+    if (!src) src = ASYNCMON_SOURCE_DIR;
+#endif
+    if (!src) skip();
+    snprintf(pattern, sizeof pattern, "%s/demo/tour-*.ini", src);
+    glob_t g;
+    assert_int_equal(glob(pattern, 0, NULL, &g), 0);
+    assert_true(g.gl_pathc >= 13);
+    static char want[8192], got[8192], line[8192];
+    for (size_t i = 0; i < g.gl_pathc; i++) {
+        am_scenario_t sc;
+        char err[512];
+        assert_int_equal(am_scenario_load(g.gl_pathv[i], &sc, err, sizeof err), 0);
+        assert_non_null(sc.narration_zh); /* every tour scenario speaks Chinese too */
+        assert_true(sc.title_zh[0]);
+        squeeze(sc.narration_zh, want, sizeof want);
+        for (int w = 8; w <= 100; w++) {
+            lines_t *l = wrap(sc.narration_zh, w);
+            assert_int_equal(l->too_wide, 0);
+            got[0] = '\0';
+            for (int k = 0; k < l->n; k++) {
+                squeeze(l->text[k], line, sizeof line);
+                strncat(got, line, sizeof got - strlen(got) - 1);
+                /* a full line leaves less room than the next unit needs */
+                assert_true(am_text_width(l->text[k]) <= w);
+            }
+            assert_string_equal(got, want);
+        }
+        am_scenario_free(&sc);
+    }
+    globfree(&g);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cjk_breaks_anywhere),
+        cmocka_unit_test(test_mixed),
+        cmocka_unit_test(test_tour_narrations),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
