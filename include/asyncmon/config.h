@@ -37,7 +37,8 @@ typedef enum am_command_e {
     AM_CMD_RUN_DEMO,
     AM_CMD_LIST_DEMOS,
     AM_CMD_HELP,
-    AM_CMD_VERSION
+    AM_CMD_VERSION,
+    AM_CMD_TOUR /* asyncmon tour [--scenario N|NAME] */
 } am_command_t;
 
 typedef struct am_options_s {
@@ -46,6 +47,7 @@ typedef struct am_options_s {
     int64_t tasks;                  /* --tasks N, -1 if not given */
     char summary_json[AM_PATH_MAX]; /* --summary-json FILE, "" if not given */
     char trace[AM_PATH_MAX];        /* --trace FILE, "" if not given */
+    int tour_index; /* tour: --scenario N|NAME as an index (tour.h), 0 if not given */
 } am_options_t;
 
 /* Built-in defaults, also quoted by --help and config.ini.example. */

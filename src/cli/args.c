@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "asyncmon/error.h"
+#include "asyncmon/tour.h"
 #include "scenario/ini_util.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -39,7 +40,8 @@ typedef enum opt_id_e {
     O_SUMMARY_JSON,
     O_TRACE,
     O_HELP,
-    O_VERSION
+    O_VERSION,
+    O_SCENARIO
 } opt_id_t;
 
 enum {
@@ -75,6 +77,7 @@ static const option_t options[] = {
     {O_TRACE, "trace", 0, ARG_REQUIRED, "FILE", NULL, NULL},
     {O_HELP, "help", 'h', ARG_NONE, NULL, NULL, NULL},
     {O_VERSION, "version", 'V', ARG_NONE, NULL, NULL, NULL},
+    {O_SCENARIO, "scenario", 0, ARG_REQUIRED, "N|NAME", NULL, NULL},
 };
 
 /* Levenshtein distance of two short strings, for "did you mean". */
@@ -235,6 +238,19 @@ static int apply(am_options_t *opts, const option_t *o, const char *value, char 
         }
         break;
     }
+    case O_SCENARIO: { /* asyncmon tour --scenario 3 | gather */
+        int i = am_tour_find(value);
+        if (opts->command != AM_CMD_TOUR)
+            return fail(err, errsize, "--%s: only with 'asyncmon tour' (asyncmon tour --%s %s)",
+                        o->name, o->name, value);
+        if (i < 0)
+            return fail(err, errsize,
+                        "--%s: expected a tour scenario number from 1 to %zu or a name such as "
+                        "'gather' or 'tour-chess' (see docs/tour.md), got '%s'",
+                        o->name, am_tour_count(), value);
+        opts->tour_index = i;
+        break;
+    }
     case O_SUMMARY_JSON:
     case O_TRACE:
         if (!*value || strlen(value) >= AM_PATH_MAX)
@@ -252,17 +268,21 @@ int am_options_parse(int argc, char **argv, am_options_t *opts, char *err, size_
     const option_t *o;
     const char *value, *config = NULL;
     char path[AM_PATH_MAX], first_err[AM_PATH_MAX + 200] = "", later_err[AM_PATH_MAX + 200];
-    int i, rc, help = 0, version = 0, bad = 0;
+    int i, rc, help = 0, version = 0, bad = 0, first = 1;
 
     memset(opts, 0, sizeof(*opts));
     opts->command = AM_CMD_RUN_DEMO;
+    if (argc > 1 && !strcmp(argv[1], "tour")) { /* the subcommand, then its options */
+        opts->command = AM_CMD_TOUR;
+        first = 2;
+    }
     opts->tasks = -1;
     am_config_defaults(&opts->cfg);
     if (err && errsize) err[0] = '\0';
 
     /* Pass 1: syntax, --help/--version, --config. It reads on after an error,
      * because a --help further on still wins. */
-    for (i = 1; i < argc; i++) {
+    for (i = first; i < argc; i++) {
         if (next_option(argc, argv, &i, &o, &value, bad ? later_err : first_err,
                         sizeof(first_err))) {
             bad = 1;
@@ -291,7 +311,7 @@ int am_options_parse(int argc, char **argv, am_options_t *opts, char *err, size_
     if (rc) return rc;
 
     /* Pass 2: the options, over the config file. */
-    for (i = 1; i < argc; i++) {
+    for (i = first; i < argc; i++) {
         rc = next_option(argc, argv, &i, &o, &value, err, errsize);
         if (rc == 0) rc = apply(opts, o, value, err, errsize);
         if (rc) return rc;
@@ -302,6 +322,7 @@ int am_options_parse(int argc, char **argv, am_options_t *opts, char *err, size_
 /* clang-format off */
 static const char usage[] =
     "Usage: asyncmon [OPTIONS]\n"
+    "       asyncmon tour [--scenario N|NAME] [--lang en|zh] [OPTIONS]\n"
     "\n"
     "A live dashboard for asyncio-style tasks: watch gather, as_completed, wait,\n"
     "wait_for and TaskGroup drive thousands of simulated tasks on one event loop.\n"
@@ -315,11 +336,15 @@ static const char usage[] =
     "                           max jumps from event to event [" STR(AM_DEFAULT_SPEED) "]\n"
     "      --duration S|none    stop after S simulated seconds [none]\n"
     "\n"
+    "Tour (asyncmon tour: a guided tour of asyncio, one live scenario at a time;\n"
+    "n and p move between them, . steps while paused):\n"
+    "      --scenario N|NAME    start at scenario N (1-based) or NAME [1]\n"
+    "\n"
     "Display:\n"
     "      --headless           no dashboard: progress lines on stderr, then a\n"
     "                           summary (also when stdout is not a terminal) [off]\n"
     "      --theme NAME         colour theme [" AM_DEFAULT_THEME "]\n"
-    "      --lang en|zh         interface language [" AM_DEFAULT_LANGUAGE "]\n"
+    "      --lang en|zh         language of the narration and titles [" AM_DEFAULT_LANGUAGE "]\n"
     "      --refresh-hz N       screen redraws per second, 1-240 [" STR(AM_DEFAULT_REFRESH_HZ) "]\n"
     "      --ascii              draw bars with ASCII characters only [off]\n"
     "      --key ACTION=KEYS    bind keys to a dashboard action, as [keys] in the\n"
@@ -351,7 +376,8 @@ static const char usage[] =
     "Examples:\n"
     "  asyncmon                          2000 tasks in one asyncio.gather\n"
     "  asyncmon --demo wait --speed 0.5  the asyncio.wait loop in slow motion\n"
-    "  asyncmon --demo my.ini --headless --summary-json run.json\n";
+    "  asyncmon --demo my.ini --headless --summary-json run.json\n"
+    "  asyncmon tour --lang zh           the guided tour, narrated in Chinese\n";
 /* clang-format on */
 
 const char *am_usage(void)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "asyncmon/config.h"
+#include "asyncmon/tour.h"
 #include "cli/app.h"
 
 static void print_demo(const char *name, const char *title, void *ud)
@@ -38,6 +39,9 @@ int main(int argc, char **argv)
             return AM_EXIT_FAILURE;
         }
         return AM_EXIT_OK;
+    case AM_CMD_TOUR: /* the tour's scenarios are demos; the dashboard adds its keys */
+        snprintf(opts.cfg.demo, sizeof opts.cfg.demo, "%s", am_tour_name((size_t)opts.tour_index));
+        break;
     case AM_CMD_RUN_DEMO:
         break;
     }

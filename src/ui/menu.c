@@ -5,6 +5,7 @@
  * Esc closes the menu and changes nothing. */
 #include <string.h>
 
+#include "asyncmon/tour.h"
 #include "ui/ui.h"
 
 static void add_demo(const char *name, const char *title, void *ud)
@@ -20,7 +21,11 @@ void am_menu_open(am_ui_t *ui)
 {
     am_menu_t *m = &ui->menu;
     memset(m, 0, sizeof *m);
-    if (am_demo_list(add_demo, m) != 0 || m->n == 0) {
+    char tour[AM_TITLE_MAX]; /* the guided tour first: it starts at its first scenario */
+    snprintf(tour, sizeof tour, "the guided tour of asyncio: %zu scenarios, n/p move",
+             am_tour_count());
+    add_demo("tour", tour, m);
+    if (am_demo_list(add_demo, m) != 0 || m->n == 1) {
         am_ui_message(ui, 1, "no demo scenarios found in %s", am_demo_dir());
         return;
     }
@@ -34,7 +39,7 @@ static void choose(am_ui_t *ui)
 {
     am_menu_t *m = &ui->menu;
     m->active = 0;
-    am_ui_restart(ui, m->name[m->sel]);
+    am_ui_restart(ui, strcmp(m->name[m->sel], "tour") ? m->name[m->sel] : am_tour_name(0));
 }
 
 /* The box: as wide as the titles (within the screen), one row per demo. */

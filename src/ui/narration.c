@@ -4,6 +4,7 @@
  * the panel; hidden when the scenario has no narration. */
 #include <string.h>
 
+#include "asyncmon/tour.h"
 #include "ui/ui.h"
 
 #define WANT_LINES 4
@@ -13,16 +14,22 @@ typedef struct narration_s {
     int lines; /* at the last drawn width */
 } narration_t;
 
+/* The narration in the [ui] language (narration.zh for zh, when there is one). */
+static const char *text(am_ui_t *ui)
+{
+    return am_scenario_narration_in(ui->app->sc, ui->opts->cfg.language);
+}
+
 static int available(am_ui_t *ui, void *st)
 {
     (void)st;
-    return ui->app->sc && ui->app->sc->narration && ui->app->sc->narration[0];
+    return ui->app->sc && text(ui) && text(ui)[0];
 }
 
 static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
 {
     narration_t *n = st;
-    n->lines = am_wrap(ui->app->sc->narration, width - 2, NULL, NULL);
+    n->lines = am_wrap(text(ui), width - 2, NULL, NULL);
     *min_h = 2;
     *want_h = 1 + (n->lines < WANT_LINES ? n->lines : WANT_LINES);
 }
@@ -49,7 +56,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
 {
     narration_t *n = st;
     int body = r.h - 1;
-    n->lines = am_wrap(ui->app->sc->narration, r.w - 2, NULL, NULL);
+    n->lines = am_wrap(text(ui), r.w - 2, NULL, NULL);
     if (n->top > n->lines - body) n->top = n->lines - body;
     if (n->top < 0) n->top = 0;
     char extra[64] = "";
@@ -58,7 +65,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
                  n->top + body < n->lines ? ui->g->down : " ", n->top + 1, n->top + body, n->lines);
     am_draw_title(ui, r, focused, "Narration", extra);
     draw_ctx_t c = {ui, r, 0, n->top};
-    am_wrap(ui->app->sc->narration, r.w - 2, draw_line, &c);
+    am_wrap(text(ui), r.w - 2, draw_line, &c);
 }
 
 static int key(am_ui_t *ui, void *st, int action, int k)

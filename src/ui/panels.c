@@ -11,7 +11,9 @@
 
 #define AM_PANELS(X)                                                                               \
     X(header)                                                                                      \
+    X(tour)                                                                                        \
     X(narration)                                                                                   \
+    X(code)                                                                                        \
     X(bars)                                                                                        \
     X(tasks)                                                                                       \
     X(wait)                                                                                        \
