@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# test_tui_tour.sh — `asyncmon tour` end to end in a real terminal (tmux on
+# a private server, screens polled with timeouts, as in test_tui.sh): the
+# tour bar, the narration and the code panel with a highlighted line; the
+# highlight follows the run (the `await asyncio.wait(...)` line while the
+# wait is pending, the line after it once it returned, reached with Space
+# and `.`, which steps to the next event); n and p change the scenario; the
+# chess simul starts at its own speed; `d` offers the tour; --lang zh shows
+# the Chinese title and narration, every row within the terminal's width
+# (wide characters counted as two columns); q quits with status 0.
+source "$(dirname "$0")/lib.sh"
+
+source "$(dirname "$0")/tmux.sh"
+
+# widths NAME: every row of the screen fits 120 columns, wide characters
+# (East Asian Wide/Fullwidth) counted as two, and the narration's rows hold
+# Chinese text
+widths() {
+  screen "$1" | /usr/bin/python3 -c '
+import sys, unicodedata
+rows = sys.stdin.read().split("\n")
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+bad = [r for r in rows if w(r.rstrip()) > 120]
+assert not bad, bad
+i = next(k for k, r in enumerate(rows) if r.startswith(" Narration"))
+j = next(k for k, r in enumerate(rows) if r.startswith(" Code "))
+body = [r for r in rows[i + 1:j] if r.strip()]
+assert body and all(any(unicodedata.east_asian_width(c) == "W" for c in r) for r in body), body
+# the panel below starts in column 0 and its title ends at the right edge
+assert rows[j].rstrip().endswith("python · awaiting") and w(rows[j].rstrip()) == 119, rows[j]
+print("  narration rows:", [w(r.rstrip()) for r in body])'
+}
+
+# ---- the tour from its first scenario ----
+run t 120 40 tour --speed 0.5
+check "tour: the bar says scenario 1 of the tour" wait_for t 'Tour 1/[0-9]+ +Mistakes: await one by one'
+check "tour: the bar lists the tour's keys" wait_for t 'n/p next/previous +\. step'
+check "tour: narration shown" wait_for t 'Awaiting each coroutine in turn'
+check "tour: the code panel" wait_for t '^ Code +python'
+check "tour: a highlighted line (the one-by-one loop's await)" \
+  wait_for t '^ +3 ▶ +await asyncio\.sleep\(d\) +# total = sum'
+check "tour: each group's own clock" wait_for t 'one_by_one +[0-9.]+s +[0-5]/5 ended'
+
+tm send-keys -t t n
+check "n: scenario 2, gather of 2000" wait_for t 'Tour 2/[0-9]+ +gather: 2000 tasks'
+check "n: gather's result and completion orders" wait_for t 'results: +sleepers-1 sleepers-2'
+tm send-keys -t t p
+check "p: back to scenario 1" wait_for t 'Tour 1/[0-9]+ +Mistakes'
+
+# ---- the highlight follows the wait node; . steps while paused ----
+run w 120 40 tour --scenario wait-first-exception --speed 0.05
+check "wait: the await line is highlighted while the wait is pending" \
+  wait_for w '^ +3 ▶ +done, pending = await asyncio\.wait\('
+check "wait: the panel title says awaiting" wait_for w 'python · awaiting'
+tm send-keys -t w ' '
+check "Space: paused" wait_for w 'PAUSED'
+tm send-keys -t w .
+check ".: stepped to the next event (the failure at 1 s)" wait_for w 'stepped to 1\.00s'
+check ".: the wait returned: the line after it is highlighted" wait_for w '^ +5 ▶ +for t in done:'
+check ".: the title says returned" wait_for w 'python · returned'
+check ".: still paused" wait_for w 'PAUSED'
+tm send-keys -t w n
+check "n while paused: the next scenario" wait_for w 'Tour 9/[0-9]+ +wait in a while pending'
+tm send-keys -t w q
+check "q: exits 0" wait_for w 'EXITED 0'
+
+# ---- the chess simul runs at its own speed; d offers the tour ----
+run c 120 40 tour --scenario chess
+check "chess: at 600x" wait_for c 'speed 600x'
+check "chess: both clocks" wait_for c 'simultaneous +[0-9]+m[0-9]+s'
+tm send-keys -t c d
+check "d: the demo menu offers the guided tour" wait_for c 'the guided tour of asyncio'
+tm send-keys -t c Escape
+check "Esc: the menu closes" gone c 'the guided tour of asyncio'
+
+# ---- Chinese ----
+run z 120 40 tour --lang zh --scenario 2
+check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather:2000 个任务'
+check "zh: the narration in Chinese" wait_for z '2000 个任务各睡眠 1 到 5 秒'
+check "zh: every row fits the terminal, wide characters as two columns" widths z
+tm send-keys -t z q
+check "zh: q exits 0" wait_for z 'EXITED 0'
+
+finish
