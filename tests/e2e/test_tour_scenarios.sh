@@ -18,6 +18,17 @@ for f in "$SRC"/demo/tour-*.ini; do
   check "$name exits 0" test $? -eq 0
 done
 
+# the tour command headless: --scenario by number and by name, bad values
+"$BIN" tour --headless --speed max --scenario 19 --summary-json "$TMP/t19.json" >/dev/null 2>&1
+check "tour --scenario 19 runs the priority queue" expect_json "$TMP/t19.json" \
+  'j["scenario"] == "tour-priority-queue"'
+"$BIN" tour --headless --speed max --scenario lock --summary-json "$TMP/tl.json" >/dev/null 2>&1
+check "tour --scenario lock runs tour-lock" expect_json "$TMP/tl.json" 'j["scenario"] == "tour-lock"'
+"$BIN" tour --headless --scenario 999 >/dev/null 2>"$TMP/bad.err"
+check "tour --scenario 999: exit 2" test $? -eq 2
+check "  with what was expected" grep -q -- "--scenario: expected a tour scenario number from 1 to" \
+  "$TMP/bad.err"
+
 /usr/bin/python3 - "$SRC" "$TMP" <<'PY'
 import glob, json, os, sys
 

@@ -73,6 +73,13 @@ check "d: the demo menu offers the guided tour" wait_for c 'the guided tour of a
 tm send-keys -t c Escape
 check "Esc: the menu closes" gone c 'the guided tour of asyncio'
 
+# ---- the bounded semaphore's error reaches the event log ----
+run b 120 40 tour --scenario bounded-semaphore --speed 5
+check "bounded semaphore: the extra release fails, in the log" \
+  wait_for b 'buggy-1 +failed: released more times than acquired'
+tm send-keys -t b q
+check "bounded semaphore: q exits 0" wait_for b 'EXITED 0'
+
 # ---- Chinese ----
 run z 120 40 tour --lang zh --scenario 2
 check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather:2000 个任务'
