@@ -254,6 +254,16 @@ static void set_bool(am_ini_t *ini, const char *key, const char *value, int *out
         am_ini_bad_value(ini, key, "expected true or false (or yes/no, on/off, 1/0)", value);
 }
 
+/* title, title.zh: one line of at most AM_TITLE_MAX - 1 bytes */
+static void set_title(am_ini_t *ini, const char *key, const char *value, char *dst)
+{
+    if (strlen(value) >= AM_TITLE_MAX)
+        am_ini_fail(ini, ini->line, AM_EPARSE, "%s: too long (%zu bytes; at most %d)", key,
+                    strlen(value), AM_TITLE_MAX - 1);
+    else
+        strcpy(dst, value);
+}
+
 static void set_scenario_key(am_ini_t *ini, am_scenario_t *sc, int k, const char *key,
                              const char *value)
 {
@@ -261,21 +271,13 @@ static void set_scenario_key(am_ini_t *ini, am_scenario_t *sc, int k, const char
 
     switch (k) {
     case S_TITLE:
-        if (strlen(value) >= AM_TITLE_MAX)
-            am_ini_fail(ini, ini->line, AM_EPARSE, "title: too long (%zu bytes; at most %d)",
-                        strlen(value), AM_TITLE_MAX - 1);
-        else
-            strcpy(sc->title, value);
+        set_title(ini, key, value, sc->title);
         break;
     case S_NARRATION:
         append_narration(ini, sc, value);
         break;
     case S_TITLE_ZH:
-        if (strlen(value) >= AM_TITLE_MAX)
-            am_ini_fail(ini, ini->line, AM_EPARSE, "title.zh: too long (%zu bytes; at most %d)",
-                        strlen(value), AM_TITLE_MAX - 1);
-        else
-            strcpy(sc->title_zh, value);
+        set_title(ini, key, value, sc->title_zh);
         break;
     case S_SPEED:
         if (!strcasecmp(value, "max"))

@@ -171,8 +171,6 @@ typedef struct run_s {
     am_driver_t *d;
     am_scenario_t sc;
     int finished;
-    double durations[2][16]; /* started -> ended of each task, by loop group - 1 */
-    am_time_t start[64];
 } run_t;
 
 static void on_finish(am_driver_t *d, void *data)
@@ -181,27 +179,31 @@ static void on_finish(am_driver_t *d, void *data)
     ((run_t *)data)->finished++;
 }
 
-static void run(run_t *r, const char *text)
+/* Load text and start it on a watched loop (jump mode); stop_at > 0 stops it then. */
+static void run_start(run_t *r, const char *text, am_time_t stop_at)
 {
     char err[512] = "";
     memset(r, 0, sizeof *r);
     assert_int_equal(load(text, &r->sc, err, sizeof err), 0);
-    tu_loop_open(&r->uv, &r->loop);
-    r->mon = am_monitor_new(r->loop, 0);
-    assert_non_null(r->mon);
+    assert_int_equal(tu_watched_open(&r->uv, &r->loop, &r->mon, NULL, NULL), 0);
     r->d = am_driver_new(r->loop, &r->sc, 7, on_finish, r);
     assert_non_null(r->d);
     assert_int_equal(am_driver_start(r->d), 0);
+    if (stop_at > 0) assert_int_equal(am_driver_stop_at(r->d, stop_at), 0);
     uv_run(&r->uv, UV_RUN_DEFAULT);
     assert_int_equal(r->finished, 1);
     tu_assert_monitor_ok(r->mon);
 }
 
+static void run(run_t *r, const char *text)
+{
+    run_start(r, text, 0);
+}
+
 static void run_free(run_t *r)
 {
     am_driver_free(r->d);
-    am_monitor_free(r->mon);
-    assert_int_equal(tu_loop_close(&r->uv, r->loop), 0);
+    assert_int_equal(tu_watched_close(&r->uv, r->loop, r->mon), 0);
     am_scenario_free(&r->sc);
 }
 
@@ -249,17 +251,7 @@ static void test_sequential_stop(void **state)
 {
     (void)state;
     static run_t r;
-    memset(&r, 0, sizeof r);
-    char err[512];
-    assert_int_equal(
-        load("[group.s]\ncount = 4\nduration = 2\nsequential = true\n", &r.sc, err, sizeof err), 0);
-    tu_loop_open(&r.uv, &r.loop);
-    r.mon = am_monitor_new(r.loop, 0);
-    r.d = am_driver_new(r.loop, &r.sc, 1, on_finish, &r);
-    assert_int_equal(am_driver_start(r.d), 0);
-    assert_int_equal(am_driver_stop_at(r.d, S(3)), 0);
-    uv_run(&r.uv, UV_RUN_DEFAULT);
-    assert_int_equal(r.finished, 1);
+    run_start(&r, "[group.s]\ncount = 4\nduration = 2\nsequential = true\n", S(3));
     /* the first task done at 2 s, the second cancelled at 3 s, the rest never created */
     const am_counts_t *c = am_monitor_counts(r.mon);
     assert_int_equal(c->created, 2);
