@@ -47,10 +47,12 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     snprintf(keys, sizeof keys, "n/p next/previous  . step  < > speed ");
     am_fill(ui, r.y, r.x, r.w, AM_EL_HEADER);
     int x = r.x + am_put(ui, r.y, r.x, r.w, AM_EL_STATUS_RUNNING, head);
+    /* the keys on the right while the title keeps 24 columns, else the title alone */
     int kw = am_text_width(keys);
-    int tw = r.x + r.w - x - (kw < r.w / 2 ? kw : 0);
-    x += am_put_ell(ui, r.y, x + 1, tw - 1, AM_EL_HEADER, am_scenario_title_in(ui->app->sc, lang));
-    if (kw < r.w / 2) am_put(ui, r.y, r.x + r.w - kw, kw, AM_EL_DIM, keys);
+    int hint = r.x + r.w - x - 1 - kw - 2 >= 24;
+    int tw = r.x + r.w - x - 1 - (hint ? kw + 2 : 0);
+    am_put_ell(ui, r.y, x + 1, tw, AM_EL_HEADER, am_scenario_title_in(ui->app->sc, lang));
+    if (hint) am_put(ui, r.y, r.x + r.w - kw, kw, AM_EL_DIM, keys);
 }
 
 static void go(am_ui_t *ui, int i)
