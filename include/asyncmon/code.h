@@ -4,8 +4,9 @@
  * A scenario's [code] section (docs/scenarios.md) holds the snippet and, for
  * each phase, the line to highlight: `start` before the combinator exists,
  * `await` while it is pending (`done, pending = await asyncio.wait(...)`),
- * `after` once it has returned, `end` when the run is over, and
- * `group.NAME` while that group has tasks that have not ended. The
+ * `after` once it has returned, `end` when the run is over,
+ * `group.NAME` while that group has tasks that have not ended, and
+ * `ended.NAME` once they all have (until the run is over). The
  * highlight follows the real state of the run: the front end reads the
  * state from the driver and the monitor and asks am_code_active(). */
 #ifndef ASYNCMON_CODE_H
@@ -32,11 +33,13 @@ typedef struct am_scenario_code_s {
     int line;                   /* line of the [code] header in the file, 0 if none */
     int phase_line[AM_PHASE_N]; /* snippet line (1-based) of each phase; 0: none */
     int group_line[AM_CODE_MAX_GROUPS]; /* snippet line of scenario group i; 0: none */
-    /* group.NAME keys as written, resolved against the groups after loading */
+    int ended_line[AM_CODE_MAX_GROUPS]; /* ... once every task of group i has ended */
+    /* group.NAME and ended.NAME keys as written ("group.NAME"), resolved
+     * against the groups after loading */
     size_t ngroup_keys;
-    char group_key[AM_CODE_MAX_GROUPS][AM_CODE_NAME_MAX];
-    int group_key_value[AM_CODE_MAX_GROUPS];
-    int group_key_line[AM_CODE_MAX_GROUPS];
+    char group_key[2 * AM_CODE_MAX_GROUPS][AM_CODE_NAME_MAX + 8];
+    int group_key_value[2 * AM_CODE_MAX_GROUPS];
+    int group_key_line[2 * AM_CODE_MAX_GROUPS];
 } am_scenario_code_t;
 
 /* What the run is doing, as the code panel needs it. */
@@ -44,11 +47,12 @@ typedef struct am_code_state_s {
     int node;               /* 0: no combinator node yet, 1: pending, 2: returned */
     int finished;           /* the run is over */
     uint32_t groups_active; /* bit i: scenario group i has created tasks that have not ended */
+    uint32_t groups_ended;  /* bit i: every task of scenario group i has been created and ended */
 } am_code_state_t;
 
 /* The lines executing in state st: bit (line - 1) of the result. Groups'
- * lines while they are active, plus the phase's line; only `end` (else
- * `after`) once the run is over. */
+ * lines while they are active or once they have ended, plus the phase's
+ * line; only `end` (else `after`) once the run is over. */
 uint64_t am_code_active(const am_scenario_code_t *c, const am_code_state_t *st);
 /* Line i (1-based) of the snippet and its length in bytes; NULL past the end. */
 const char *am_code_line(const am_scenario_code_t *c, int i, size_t *len);

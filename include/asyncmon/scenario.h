@@ -13,7 +13,7 @@
  *   [semaphore.NAME] limit, bounded   [queue.NAME] maxsize, kind = fifo|lifo|priority
  *   [lock.NAME]   [event.NAME] set   [condition.NAME]
  *   [code]      python (the snippet, lines starting with '|'), start, await, after, end,
- *               group.NAME (the line shown executing in each phase: code.h);
+ *               group.NAME, ended.NAME (the line shown executing in each phase: code.h);
  *               title.zh, narration.zh in [scenario]; sequential, cancel_at in groups */
 #ifndef ASYNCMON_SCENARIO_H
 #define ASYNCMON_SCENARIO_H

@@ -24,7 +24,10 @@ uint64_t am_code_active(const am_scenario_code_t *c, const am_code_state_t *st)
     }
     uint64_t mask = 0;
     for (int g = 0; g < AM_CODE_MAX_GROUPS; g++)
-        if (st->groups_active & (1u << g)) mask |= bit(c->group_line[g]);
+        if (st->groups_active & (1u << g))
+            mask |= bit(c->group_line[g]);
+        else if (st->groups_ended & (1u << g))
+            mask |= bit(c->ended_line[g]);
     am_code_phase_t ph = st->node == 0   ? AM_PHASE_START
                          : st->node == 1 ? AM_PHASE_AWAIT
                                          : AM_PHASE_AFTER;

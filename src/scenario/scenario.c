@@ -554,23 +554,26 @@ static void on_code_key(am_ini_t *ini, loader_t *ld, const char *key, const char
     if (k >= 0) {
         seen = &ld->seen_c[k];
         if (k != C_PYTHON) line = &c->phase_line[k];
-    } else if (!strncmp(key, "group.", 6) && am_is_name(key + 6, AM_CODE_NAME_MAX, 0)) {
+    } else if ((!strncmp(key, "group.", 6) || !strncmp(key, "ended.", 6)) &&
+               am_is_name(key + 6, AM_CODE_NAME_MAX, 0)) {
         for (size_t i = 0; i < c->ngroup_keys; i++)
-            if (!strcmp(c->group_key[i], key + 6)) seen = &c->group_key_line[i];
+            if (!strcmp(c->group_key[i], key)) seen = &c->group_key_line[i];
         if (!seen) {
-            if (c->ngroup_keys == AM_CODE_MAX_GROUPS) {
-                am_ini_fail(ini, ini->line, AM_EPARSE, "too many group.NAME keys (at most %d)",
-                            AM_CODE_MAX_GROUPS);
+            if (c->ngroup_keys == 2 * AM_CODE_MAX_GROUPS) {
+                am_ini_fail(ini, ini->line, AM_EPARSE,
+                            "too many group.NAME and ended.NAME keys (at most %d)",
+                            2 * AM_CODE_MAX_GROUPS);
                 return;
             }
-            strcpy(c->group_key[c->ngroup_keys], key + 6);
+            strcpy(c->group_key[c->ngroup_keys], key);
             line = &c->group_key_value[c->ngroup_keys];
             seen = &c->group_key_line[c->ngroup_keys++];
         }
     } else {
         am_ini_join(expected, sizeof(expected), code_keys, C_NKEYS);
         am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "unknown key \"%s\" in [code]; expected %s or group.NAME", key, expected);
+                    "unknown key \"%s\" in [code]; expected %s, group.NAME or ended.NAME", key,
+                    expected);
         return;
     }
     if (*seen) {
@@ -590,7 +593,7 @@ static void on_code_key(am_ini_t *ini, loader_t *ld, const char *key, const char
 }
 
 /* After the whole file: the phase lines exist in the snippet and the
- * group.NAME keys name groups. */
+ * group.NAME and ended.NAME keys name groups. */
 static void check_code(am_ini_t *ini, loader_t *ld)
 {
     am_scenario_code_t *c = &ld->sc->code;
@@ -608,21 +611,25 @@ static void check_code(am_ini_t *ini, loader_t *ld)
             return;
         }
     for (size_t i = 0; i < c->ngroup_keys; i++) {
+        const char *key = c->group_key[i], *name = key + 6;
         size_t g = 0;
-        while (g < ld->sc->ngroups && strcmp(ld->sc->groups[g].name, c->group_key[i]))
+        while (g < ld->sc->ngroups && strcmp(ld->sc->groups[g].name, name))
             g++;
         if (g == ld->sc->ngroups) {
-            am_ini_fail(ini, c->group_key_line[i], AM_EPARSE,
-                        "group.%s: no [group.%s] in this file", c->group_key[i], c->group_key[i]);
+            am_ini_fail(ini, c->group_key_line[i], AM_EPARSE, "%s: no [group.%s] in this file", key,
+                        name);
             return;
         }
         if (c->group_key_value[i] > c->nlines) {
             am_ini_fail(ini, c->group_key_line[i], AM_EPARSE,
-                        "group.%s: line %d is past the end of the python snippet (%d lines)",
-                        c->group_key[i], c->group_key_value[i], c->nlines);
+                        "%s: line %d is past the end of the python snippet (%d lines)", key,
+                        c->group_key_value[i], c->nlines);
             return;
         }
-        c->group_line[g] = c->group_key_value[i];
+        if (key[0] == 'g')
+            c->group_line[g] = c->group_key_value[i];
+        else
+            c->ended_line[g] = c->group_key_value[i];
     }
 }
 

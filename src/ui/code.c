@@ -56,7 +56,10 @@ static am_code_state_t run_state(am_ui_t *ui)
         uint64_t ended = 0;
         for (int s = AM_TASK_DONE; s < AM_TASK_NSTATES; s++)
             ended += m->counts.by_state[s];
-        if (m->counts.created > ended) st.groups_active |= 1u << g;
+        if (m->counts.created > ended)
+            st.groups_active |= 1u << g;
+        else if (m->counts.created >= app->sc->groups[g].count)
+            st.groups_ended |= 1u << g;
     }
     return st;
 }

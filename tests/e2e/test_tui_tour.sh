@@ -64,6 +64,14 @@ check "n while paused: the next scenario" wait_for w 'Tour 9/[0-9]+ +wait in a w
 tm send-keys -t w q
 check "q: exits 0" wait_for w 'EXITED 0'
 
+# ---- a cancelled task: the highlight moves on when its group has ended ----
+run k 120 40 tour --scenario cancel --speed 2
+check "cancel: main sleeps 5 s while the long task runs" wait_for k '^ +3 ▶ +await asyncio\.sleep\(5\)'
+check "cancel: after 5 s, the CancelledError branch" wait_for k '^ +8 ▶ +print\("cancelled after 5 s"\)'
+check "cancel: the long task ended cancelled" wait_for k 'long-1 +cancelled'
+tm send-keys -t k q
+check "cancel: q exits 0" wait_for k 'EXITED 0'
+
 # ---- the chess simul runs at its own speed; d offers the tour ----
 run c 120 40 tour --scenario chess
 check "chess: at 600x" wait_for c 'speed 600x'

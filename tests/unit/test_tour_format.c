@@ -50,7 +50,7 @@ static void test_code_section(void **state)
                        "[code]\npython = | async def main():\n"
                        "    |     await a()\n    |     x = 1\n"
                        "    |\n    |     print(x)\n"
-                       "start = 1\nawait = 2\nend = 5\ngroup.b = 3\n";
+                       "start = 1\nawait = 2\nend = 5\ngroup.b = 3\nended.b = 4\ngroup.a = 2\n";
     int rc = load(text, &sc, err, sizeof err);
     assert_int_equal(rc, 0);
     assert_string_equal(sc.title_zh, "中文标题");
@@ -74,8 +74,10 @@ static void test_code_section(void **state)
     assert_int_equal(sc.code.phase_line[AM_PHASE_AWAIT], 2);
     assert_int_equal(sc.code.phase_line[AM_PHASE_AFTER], 0);
     assert_int_equal(sc.code.phase_line[AM_PHASE_END], 5);
-    assert_int_equal(sc.code.group_line[0], 0);
+    assert_int_equal(sc.code.group_line[0], 2);
     assert_int_equal(sc.code.group_line[1], 3);
+    assert_int_equal(sc.code.ended_line[1], 4);
+    assert_int_equal(sc.code.ended_line[0], 0);
     assert_int_equal(sc.groups[0].sequential, 0);
     assert_true(sc.groups[0].cancel_at < 0);
     assert_int_equal(sc.groups[1].sequential, 1);
@@ -107,6 +109,13 @@ static void test_code_active(void **state)
     st.node = 2; /* returned: the line after it */
     st.groups_active = 0;
     assert_int_equal(am_code_active(&c, &st), 1u << 3);
+    c.ended_line[2] = 6; /* group 2 has ended: its ended line, not its group line */
+    st.groups_ended = 1u << 2;
+    assert_int_equal(am_code_active(&c, &st), (1u << 3) | (1u << 5));
+    st.groups_active = 1u << 2; /* working again (tasks added): its group line */
+    assert_int_equal(am_code_active(&c, &st), (1u << 3) | (1u << 4));
+    st.groups_ended = st.groups_active = 0;
+    c.ended_line[2] = 0;
     st.finished = 1; /* no `end`: `after` stays */
     assert_int_equal(am_code_active(&c, &st), 1u << 3);
     c.phase_line[AM_PHASE_END] = 6;
@@ -142,8 +151,13 @@ static void test_code_errors(void **state)
         {G "[code]\npython = | a\nstart = 1\nstart = 1\n",
          "7: duplicate key \"start\" in [code] (first on line 6)"},
         {G "[code]\npython = | a\nbogus = 1\n",
-         "6: unknown key \"bogus\" in [code]; expected start, await, after, end or python or "
-         "group.NAME"},
+         "6: unknown key \"bogus\" in [code]; expected start, await, after, end or python, "
+         "group.NAME or ended.NAME"},
+        {G "[code]\npython = | a\nended.zz = 1\n", "6: ended.zz: no [group.zz] in this file"},
+        {G "[code]\npython = | a\nended.a = 2\n",
+         "6: ended.a: line 2 is past the end of the python snippet (1 lines)"},
+        {G "[code]\npython = | a\nended.a = 1\nended.a = 1\n",
+         "7: duplicate key \"ended.a\" in [code] (first on line 6)"},
         {G "[code]\npython = | a\n[code]\n", "6: duplicate section [code] (first on line 4)"},
         {G "sequential = maybe\n",
          "4: sequential: expected true or false (or yes/no, on/off, 1/0), got \"maybe\""},
