@@ -40,6 +40,9 @@ static int build(line_t *out)
         (line_t){NULL, -1, "+ - on a bounded queue: maxsize +1 / -1 (never below 1: it stays"};
     out[n++] = (line_t){NULL, -1, "    bounded; an unbounded queue, maxsize 0, is left as it is)"};
     out[n++] = (line_t){NULL, -1, "+ - on any other row, or another panel: the speed, as above"};
+    out[n++] = (line_t){"Guided tour (asyncmon tour, or d: tour)", -1, NULL};
+    out[n++] = (line_t){NULL, -1, "n p      the next / previous scenario of the tour"};
+    out[n++] = (line_t){NULL, -1, ".        one step while paused: to the next scheduled event"};
     out[n++] = (line_t){"Panels", -1, NULL};
     for (int a = AM_ACT_TOGGLE; a < AM_ACT_COUNT && n < MAX_LINES - 8; a++)
         if (am_action_name(a)) out[n++] = (line_t){NULL, a, NULL};
