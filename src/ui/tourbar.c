@@ -42,7 +42,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     (void)focused;
     const char *lang = ui->opts->cfg.language;
     char head[64], keys[160];
-    snprintf(head, sizeof head, " %s %d/%zu ", strcmp(lang, "zh") ? "Tour" : "导览",
+    snprintf(head, sizeof head, " %s %d/%zu ", strcmp(lang, "zh") || !ui->utf8 ? "Tour" : "导览",
              current(ui) + 1, am_tour_count());
     snprintf(keys, sizeof keys, "n/p next/previous  . step  < > speed ");
     am_fill(ui, r.y, r.x, r.w, AM_EL_HEADER);

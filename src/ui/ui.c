@@ -455,7 +455,7 @@ static int start_run(am_ui_t *ui, double speed, char *err, size_t errsize)
         if (am_views[i]->reset) am_views[i]->reset(ui, ui->vstate[i]);
     am_ui_log(ui, "run %d: %s (%s), %llu tasks, speed %gx", ui->run_no, app->sc->name,
               am_combinator_name(app->sc->combinator),
-              (unsigned long long)am_scenario_tasks(app->sc), speed);
+              (unsigned long long)am_scenario_tasks(app->sc), am_loop_speed(app->loop));
     ui->dirty = 1;
     return 0;
 }
