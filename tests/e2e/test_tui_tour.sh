@@ -81,6 +81,18 @@ check "d: the demo menu offers the guided tour" wait_for c 'the guided tour of a
 tm send-keys -t c Escape
 check "Esc: the menu closes" gone c 'the guided tour of asyncio'
 
+# ---- from a plain demo, d reaches the tour ----
+run g 120 40 --demo gather --speed 0.5
+check "gather: no tour bar" wait_for g 'asyncmon gather'
+check "gather: no tour bar (really)" gone g 'Tour [0-9]+/' 1
+tm send-keys -t g d
+check "d: the menu" wait_for g 'the guided tour of asyncio'
+tm send-keys -t g Home Enter
+check "d, Home, Enter: the tour starts at scenario 1" wait_for g 'Tour 1/[0-9]+ +Mistakes'
+check "  with its code panel" wait_for g '^ Code +python'
+tm send-keys -t g q
+check "  q exits 0" wait_for g 'EXITED 0'
+
 # ---- the bounded semaphore's error reaches the event log ----
 run b 120 40 tour --scenario bounded-semaphore --speed 5
 check "bounded semaphore: the extra release fails, in the log" \
