@@ -550,7 +550,7 @@ int am_driver_add_tasks(am_driver_t *d, size_t gi, uint32_t n)
     uint32_t added = 0;
     for (; added < n; added++) {
         am_task_id_t id = spawn_unit(d, gi, d->sc->groups[gi].count + d->readded + added);
-        if (!id) break;
+        if (!id || doom(d, id, gi) != 0) break; /* added tasks share the group's cancel_at */
         if (d->sc->groups[gi].daemon) {
             if (push_daemon(d, id) != 0) break;
         } else if (d->has_daemons && watch_worker(d, id) != 0) {

@@ -261,6 +261,29 @@ static void test_cancel_at(void **state)
     run_free(&r);
 }
 
+/* Tasks added by hand (the dashboard's `a`) are cancelled at the group's cancel_at too. */
+static void test_cancel_at_added(void **state)
+{
+    (void)state;
+    static run_t r;
+    char err[512] = "";
+    memset(&r, 0, sizeof r);
+    assert_int_equal(
+        load("[group.long]\ncount = 1\nduration = 10\ncancel_at = 5\n", &r.sc, err, sizeof err), 0);
+    assert_int_equal(tu_watched_open(&r.uv, &r.loop, &r.mon, NULL, NULL), 0);
+    r.d = am_driver_new(r.loop, &r.sc, 7, on_finish, &r);
+    assert_non_null(r.d);
+    assert_int_equal(am_driver_start(r.d), 0);
+    assert_int_equal(am_driver_add_tasks(r.d, 0, 2), 2);
+    uv_run(&r.uv, UV_RUN_DEFAULT);
+    assert_int_equal(r.finished, 1);
+    const am_counts_t *c = am_monitor_counts(r.mon);
+    assert_int_equal(c->created, 3);
+    assert_int_equal(c->by_state[AM_TASK_CANCELLED], 3);
+    assert_true(am_driver_finished_at(r.d) == S(5));
+    run_free(&r);
+}
+
 static void test_sequential_stop(void **state)
 {
     (void)state;
@@ -336,7 +359,8 @@ int main(void)
         cmocka_unit_test(test_code_section),   cmocka_unit_test(test_code_active),
         cmocka_unit_test(test_code_errors),    cmocka_unit_test(test_sequential_vs_concurrent),
         cmocka_unit_test(test_cancel_at),      cmocka_unit_test(test_sequential_stop),
-        cmocka_unit_test(test_semaphore_peak), cmocka_unit_test(test_queue_order),
+        cmocka_unit_test(test_semaphore_peak), cmocka_unit_test(test_cancel_at_added),
+        cmocka_unit_test(test_queue_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
