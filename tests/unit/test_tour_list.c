@@ -83,7 +83,7 @@ static void test_every_scenario_loads(void **state)
     snprintf(pattern, sizeof pattern, "%s/tour-*.ini", am_demo_dir());
     glob_t g;
     assert_int_equal(glob(pattern, 0, NULL, &g), 0);
-    assert_int_equal(g.gl_pathc, am_tour_count());
+    assert_true(g.gl_pathc <= am_tour_count()); /* the tour may use other demos too (checkout) */
     for (size_t i = 0; i < g.gl_pathc; i++) {
         char *base = basename(g.gl_pathv[i]);
         base[strlen(base) - 4] = '\0';
