@@ -235,6 +235,53 @@ static void append_text(am_ini_t *ini, char **dst, const char *text, char sep)
     *dst = p;
 }
 
+/* Is the UTF-8 character ending at end (or starting at p) East Asian wide?
+ * Chinese text has no spaces: a line break inside it joins with nothing. */
+static int wide_cp(uint32_t c)
+{
+    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+           (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+           (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+           (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x20000 && c <= 0x3FFFD);
+}
+
+static uint32_t utf8_at(const unsigned char *p)
+{
+    if (p[0] < 0x80) return p[0];
+    if ((p[0] & 0xE0) == 0xC0 && p[1]) return (uint32_t)(p[0] & 0x1F) << 6 | (p[1] & 0x3F);
+    if ((p[0] & 0xF0) == 0xE0 && p[1] && p[2])
+        return (uint32_t)(p[0] & 0x0F) << 12 | (uint32_t)(p[1] & 0x3F) << 6 | (p[2] & 0x3F);
+    if ((p[0] & 0xF8) == 0xF0 && p[1] && p[2] && p[3])
+        return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3F) << 12 |
+               (uint32_t)(p[2] & 0x3F) << 6 | (p[3] & 0x3F);
+    return 0xFFFD;
+}
+
+/* Append a continuation line of Chinese text: no separator between two wide
+ * characters (a space there would show), a line break otherwise. */
+static void append_cjk(am_ini_t *ini, char **dst, const char *text)
+{
+    size_t old = *dst ? strlen(*dst) : 0;
+    if (old) {
+        const unsigned char *s = (const unsigned char *)*dst;
+        size_t last = old - 1;
+        while (last > 0 && (s[last] & 0xC0) == 0x80)
+            last--; /* back to the first byte of the last character */
+        if (wide_cp(utf8_at(s + last)) && wide_cp(utf8_at((const unsigned char *)text))) {
+            size_t add = strlen(text);
+            char *p = realloc(*dst, old + add + 1);
+            if (!p) {
+                am_ini_fail(ini, ini->line, AM_ENOMEM, "out of memory");
+                return;
+            }
+            memcpy(p + old, text, add + 1);
+            *dst = p;
+            return;
+        }
+    }
+    append_text(ini, dst, text, '\n');
+}
+
 static void append_narration(am_ini_t *ini, am_scenario_t *sc, const char *text)
 {
     append_text(ini, &sc->narration, text, '\n');
@@ -646,7 +693,7 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
         if (ld->where == IN_SCENARIO && !strcmp(key, "narration"))
             append_narration(ini, ld->sc, value);
         else if (ld->where == IN_SCENARIO && !strcmp(key, "narration.zh"))
-            append_text(ini, &ld->sc->narration_zh, value, '\n');
+            append_cjk(ini, &ld->sc->narration_zh, value);
         else if (ld->where == IN_CODE && !strcmp(key, "python"))
             code_python_line(ini, ld->sc, value);
         else if (ld->where == IN_GROUP && !strcmp(key, "do"))
