@@ -11,7 +11,8 @@
  *               after the scenario starts before this group is created); or, instead of
  *               duration, do (a program: program.h), repeat (N or forever), daemon
  *   [semaphore.NAME] limit, bounded   [queue.NAME] maxsize, kind = fifo|lifo|priority
- *   [lock.NAME]   [event.NAME] set   [condition.NAME] */
+ *   [lock.NAME]   [event.NAME] set   [condition.NAME]
+ *   [products]    NAME = SECONDS, one line per product a `serve` step scans */
 #ifndef ASYNCMON_SCENARIO_H
 #define ASYNCMON_SCENARIO_H
 
@@ -68,6 +69,14 @@ typedef struct am_scenario_obj_s {
     int line;
 } am_scenario_obj_t;
 
+#define AM_SCENARIO_MAX_PRODUCTS 32
+
+typedef struct am_scenario_product_s {
+    char name[AM_OBJ_NAME_MAX];
+    double seconds;
+    int line;
+} am_scenario_product_t;
+
 typedef struct am_scenario_s {
     char path[AM_PATH_MAX]; /* file it came from */
     char name[AM_NAME_MAX]; /* file name without directory and .ini */
@@ -83,6 +92,10 @@ typedef struct am_scenario_s {
     am_scenario_group_t groups[AM_SCENARIO_MAX_GROUPS];
     size_t nobjects; /* created in this order, so their ids are 1..nobjects */
     am_scenario_obj_t objects[AM_SCENARIO_MAX_OBJECTS];
+    /* [products] NAME = SECONDS: what `serve` steps scan (serve.h) */
+    size_t nproducts;
+    am_scenario_product_t products[AM_SCENARIO_MAX_PRODUCTS];
+    int products_line;
 } am_scenario_t;
 
 /* Parse a scenario file. On error returns AM_E... and writes

@@ -221,13 +221,13 @@ static const bad_case_t bad_cases[] = {
     /* sections */
     {G "[bogus]\n", 4,
      "unknown section [bogus]; expected [scenario], [group.NAME], [semaphore.NAME], "
-     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+     "[lock.NAME], [event.NAME], [condition.NAME], [queue.NAME] or [products]"},
     {G "[Scenario]\ntitle = x\n", 4,
      "unknown section [Scenario]; expected [scenario], [group.NAME], [semaphore.NAME], "
-     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+     "[lock.NAME], [event.NAME], [condition.NAME], [queue.NAME] or [products]"},
     {G "[]\n", 4,
      "unknown section []; expected [scenario], [group.NAME], [semaphore.NAME], "
-     "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+     "[lock.NAME], [event.NAME], [condition.NAME], [queue.NAME] or [products]"},
     {G "[group.]\n", 4,
      "[group.]: expected a group name of 1 to 31 letters, digits, \"_\" or \"-\""},
     {G "[group.a b]\n", 4,

@@ -283,11 +283,12 @@ static void test_errors(void **state)
          "F:1: [event.abcdefghijklmnopqrstuvwxyz012345]: expected a name of 1 to 31 letters, "
          "digits, \"_\" or \"-\""},
         {"[mutex.m]\n", "F:1: unknown section [mutex.m]; expected [scenario], [group.NAME], "
-                        "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME] or "
-                        "[queue.NAME]"},
+                        "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], "
+                        "[queue.NAME] or [products]"},
         {"[semaphore]\nlimit = 1\n",
          "F:1: unknown section [semaphore]; expected [scenario], [group.NAME], "
-         "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+         "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], [queue.NAME] or "
+         "[products]"},
         {"[semaphore.s]\nlimit = 3\n    4\n",
          "F:3: indented line continues \"limit\", but only narration and do may span several "
          "lines"},
@@ -339,7 +340,7 @@ static void test_errors(void **state)
         {"[group.g]\ncount = 1\ndo = jump\n",
          "F:3: do: step 1: unknown step \"jump\"; expected sleep, cpu, executor, acquire, "
          "release, lock, unlock, wait, set, clear, cond_wait, notify, notify_all, put, get, "
-         "task_done, join, fail or run"},
+         "task_done, join, fail, run or serve"},
         {"[group.g]\ncount = 1\ndo = run echo 'hi\n",
          "F:3: do: step 1: unterminated quote in \"run echo 'hi\""},
         {"[group.g]\ncount = 1\ndo =\n",
