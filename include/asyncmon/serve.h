@@ -31,7 +31,9 @@ typedef struct am_serve_info_s {
     int queue;           /* queue of the item in hand, 0 when none */
     int64_t item;        /* its value (products) */
     am_time_t enqueued;  /* when the item entered the queue */
+    uint64_t number;     /* the item's place in the queue's order of puts, from 1 */
     int serving;         /* inside a serve step */
+    am_time_t started;   /* when the serve step began, -1 when not serving */
     uint32_t scanned;    /* products scanned of the item in hand */
     const char *product; /* being scanned, NULL when none */
     uint64_t served;     /* items served to the end */

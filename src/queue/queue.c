@@ -183,7 +183,7 @@ void am__queue_handed_run(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_
     if (kind == AM_OP_GET) {
         q->promised_items--;
         am_qitem_t it = take(loop, q);
-        am__serve_got(loop, id, obj, it.value, it.enq);
+        am__serve_got(loop, id, obj, &it);
     } else {
         q->promised_room--;
         /* a blocked putter keeps its item's priority in its value field; an
@@ -262,7 +262,7 @@ int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj)
     if (!o) return AM_EINVAL;
     if (available(o->q) > 0 && o->waiters.live == 0) {
         am_qitem_t it = take(loop, o->q);
-        int rc = am__serve_got(loop, id, obj, it.value, it.enq);
+        int rc = am__serve_got(loop, id, obj, &it);
         settle(loop, obj);
         return rc < 0 ? rc : 1;
     }

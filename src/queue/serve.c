@@ -71,7 +71,7 @@ int64_t am__item_sample(const am_dist_t *d, am_rng_t *rng)
     return (int64_t)llround(am_dist_sample(d, rng));
 }
 
-int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, int64_t item, am_time_t enq)
+int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, const am_qitem_t *it)
 {
     am_queue_t *q = queue_of(loop, obj);
     am_hold_t *h = hold_make(loop, id);
@@ -81,8 +81,9 @@ int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, int64_t item, am_ti
         if (old) old->in_hand--, old->abandoned++;
     }
     h->obj = (uint32_t)obj;
-    h->item = item;
-    h->enq = enq;
+    h->item = it->value;
+    h->enq = it->enq;
+    h->number = it->seq + 1;
     h->scanned = 0;
     h->product = 0;
     h->serve_start = -1;
@@ -206,7 +207,9 @@ int am_task_serving(const am_loop_t *loop, am_task_id_t id, am_serve_info_t *out
     out->queue = (int)h->obj;
     out->item = h->obj ? h->item : 0;
     out->enqueued = h->obj ? h->enq : -1;
+    out->number = h->obj ? h->number : 0;
     out->serving = h->serve_start >= 0;
+    out->started = h->serve_start;
     out->scanned = h->obj ? h->scanned : 0;
     out->product = h->product ? loop->products[h->product - 1].name : NULL;
     out->served = h->served;

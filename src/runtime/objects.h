@@ -57,6 +57,7 @@ typedef struct am_queue_s {
 /* An item a task got from a queue and holds until it served it (serve.c). */
 typedef struct am_hold_s {
     int64_t item;
+    uint64_t number;       /* the item's place in the order of puts, from 1 */
     am_time_t enq;         /* when the item entered the queue */
     am_time_t serve_start; /* -1 when not serving */
     double busy;           /* seconds of service finished */
@@ -119,7 +120,7 @@ void am__queue_account(am_queue_t *q, am_time_t now);
 /* serve.c: the item a task got (queue.c), a serve step (1 done, 0 scanning
  * a product, < 0 error), a product scanned, task_done, the task ending early,
  * the end of an iteration (1: the task retires), and the tables' memory. */
-int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, int64_t item, am_time_t enq);
+int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, const am_qitem_t *it);
 int am__serve_step(am_loop_t *loop, am_task_id_t id, int obj);
 void am__serve_scanned(am_loop_t *loop, am_task_id_t id);
 void am__serve_task_done(am_loop_t *loop, am_task_id_t id, int obj);

@@ -40,6 +40,15 @@ static int build(line_t *out)
         (line_t){NULL, -1, "+ - on a bounded queue: maxsize +1 / -1 (never below 1: it stays"};
     out[n++] = (line_t){NULL, -1, "    bounded; an unbounded queue, maxsize 0, is left as it is)"};
     out[n++] = (line_t){NULL, -1, "+ - on any other row, or another panel: the speed, as above"};
+    out[n++] = (line_t){"Checkout (the checkout scenario, any panel)", -1, NULL};
+    out[n++] = (line_t){NULL, -1, "+ -   open a cashier / close one after its current customer"};
+    out[n++] = (line_t){NULL, -1, "[ ]   slower / faster arrivals     m M   queue maxsize -1 / +1"};
+    out[n++] =
+        (line_t){NULL, -1, "p     pause or resume arrivals     e     express lane (fewest first)"};
+    out[n++] =
+        (line_t){NULL, -1, "x     close the store: arrivals stop, join() drains, cashiers go"};
+    out[n++] =
+        (line_t){NULL, -1, "      (there < > change the speed; c cancels the selected cashier)"};
     out[n++] = (line_t){"Panels", -1, NULL};
     for (int a = AM_ACT_TOGGLE; a < AM_ACT_COUNT && n < MAX_LINES - 8; a++)
         if (am_action_name(a)) out[n++] = (line_t){NULL, a, NULL};

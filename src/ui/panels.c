@@ -13,6 +13,7 @@
     X(header)                                                                                      \
     X(narration)                                                                                   \
     X(bars)                                                                                        \
+    X(checkout)                                                                                    \
     X(tasks)                                                                                       \
     X(wait)                                                                                        \
     X(queues)                                                                                      \

@@ -274,6 +274,13 @@ void am_menu_draw(am_ui_t *ui);
 int am_help_key(am_ui_t *ui, int key, int action);
 void am_help_draw(am_ui_t *ui);
 
+/* ---- checkout.c: the checkout mode (demo/checkout.ini) ---- */
+/* Its keys at x on the footer's row y, up to end; returns the columns used
+ * (0 when the scenario is no checkout). */
+int am_checkout_footer(am_ui_t *ui, int y, int x, int end);
+/* Does the checkout mode take this key (so the footer names another)? */
+int am_checkout_mode_key(am_ui_t *ui, int key);
+
 /* ---- bars.c ---- */
 /* Cell c (0..width) of a bar of `width` cells belongs to which segment of
  * counts[0..n) (cumulative, out of total)? -1 past the filled part. Exposed

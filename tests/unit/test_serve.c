@@ -112,7 +112,9 @@ static void test_serve_scans_products(void **state)
     assert_int_equal(p.rc, 0);
     assert_int_equal(p.info.queue, q);
     assert_int_equal(p.info.item, 3);
+    assert_int_equal(p.info.number, 1);
     assert_true(p.info.serving);
+    assert_int_equal(p.info.started, 0);
     assert_int_equal(p.info.scanned, 1);
     assert_non_null(p.info.product);
     assert_true(fabs(p.info.busy - 0.7) < 1e-9);
