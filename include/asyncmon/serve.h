@@ -60,7 +60,8 @@ typedef struct am_serve_stats_s {
     am_quantile_t *wait;   /* time in queue of every item got (not owned; NULL-safe) */
     am_quantile_t *system; /* time in queue + service of every item served */
     /* Little's law, L = lambda * W, over the queue's life */
-    double elapsed;      /* virtual seconds since the queue was created */
+    double elapsed;      /* virtual seconds since the queue was created (to its last put
+                            or get while it is empty) */
     double mean_depth;   /* L: time-averaged number of items in the queue */
     double arrival_rate; /* lambda: items put per second */
     double wait_mean;    /* W: mean time in queue of the items got */

@@ -115,12 +115,18 @@ void am__queue_account(am_queue_t *q, am_time_t now)
     q->area_at = now;
 }
 
+static void changed(am_queue_t *q, am_time_t now)
+{
+    am__queue_account(q, now);
+    q->last_change = now;
+}
+
 static int insert(am_loop_t *loop, am_queue_t *q, int64_t value, int64_t prio)
 {
     am_time_t now = am__now(loop);
     am_qitem_t it = {prio, q->seq++, value, now};
     sample(q, now, 0);
-    am__queue_account(q, now);
+    changed(q, now);
     if (heap_push(q, it) != 0) return AM_ENOMEM;
     q->puts++;
     q->unfinished++;
@@ -132,7 +138,7 @@ static am_qitem_t take(am_loop_t *loop, am_queue_t *q)
 {
     am_time_t now = am__now(loop);
     sample(q, now, 0);
-    am__queue_account(q, now);
+    changed(q, now);
     am_qitem_t it = heap_pop(q);
     q->gets++;
     am_quantile_add(&q->hist_wait, now - it.enq);
@@ -214,7 +220,7 @@ int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32
     q->kind = kind;
     q->maxsize = maxsize;
     q->next_sample = -1;
-    q->created = q->area_at = am__now(loop);
+    q->created = q->area_at = q->last_change = am__now(loop);
     am_rate_init(&q->put_rate, 0.3);
     am_rate_init(&q->get_rate, 0.3);
     int id = am__obj_new(loop, name, AM_OBJ_QUEUE);

@@ -247,7 +247,10 @@ int am_queue_serve_stats(am_loop_t *loop, int obj, am_serve_stats_t *out)
     out->service_mean = q->served ? q->service_sum / (double)q->served : 0;
     out->wait = &q->hist_wait;
     out->system = &q->hist_system;
-    out->elapsed = AM_SECONDS(now - q->created);
+    /* an empty queue adds nothing to L's integral, and idle time after the
+     * last customer would only dilute lambda: the figures stop at the last
+     * put or get while the queue is empty (a closed store) */
+    out->elapsed = AM_SECONDS((q->n ? now : q->last_change) - q->created);
     if (out->elapsed > 0) {
         out->mean_depth = q->depth_area / out->elapsed;
         out->arrival_rate = (double)q->puts / out->elapsed;

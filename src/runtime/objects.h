@@ -52,6 +52,7 @@ typedef struct am_queue_s {
     am_quantile_t hist_system; /* time in queue + service of every item served */
     double depth_area;         /* item-seconds */
     am_time_t area_at, created;
+    am_time_t last_change; /* the last put or get: an empty queue's figures stop there */
 } am_queue_t;
 
 /* An item a task got from a queue and holds until it served it (serve.c). */
