@@ -16,9 +16,7 @@ speed="${2:-20}"
 bin="$(cd "$build" && pwd)/asyncmon"
 tmp=$(mktemp -d)
 sock="asyncmon-bench-co-$$"
-printf 'set -g status off\nset -g remain-on-exit on\n' >"$tmp/tmux.conf"
-tm() { tmux -f "$tmp/tmux.conf" -L "$sock" "$@"; }
-trap 'tm kill-server 2>/dev/null || true; rm -rf "$tmp"' EXIT
+source bench/lib.sh
 export ASYNCMON_CONFIG=
 
 # ---- headless ----
@@ -47,24 +45,6 @@ printf '%-36s %s s wall, %s s CPU, %s KiB peak RSS (%s served)\n' "checkout, one
 
 # ---- the dashboard ----
 command -v tmux >/dev/null || { echo "bench: needs tmux for the dashboard figures" >&2; exit 0; }
-now() { echo "$EPOCHREALTIME"; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", (b - a) * 1000 }'; }
-shows() { tm capture-pane -p -t b | grep -qE -- "$1"; }
-until_shows() { # until_shows REGEX SECONDS
-  local t0; t0=$(now)
-  until shows "$1"; do
-    if [[ $(awk -v a="$t0" -v b="$(now)" -v l="$2" 'BEGIN{print (b - a > l)}') == 1 ]]; then
-      echo "bench: timed out waiting for /$1/" >&2; tm capture-pane -p -t b >&2; exit 1
-    fi
-    sleep 0.002
-  done
-}
-cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
-hz=$(getconf CLK_TCK)
-pcts() { sort -n "$1" | awk '{ v[NR] = $1 } END {
-  if (!NR) { print "- - - 0"; exit }
-  i50 = int(NR * 0.50); if (i50 < 1) i50 = 1; i99 = int(NR * 0.99); if (i99 < 1) i99 = 1
-  printf "%s %s %s %d\n", v[i50], v[i99], v[NR], NR }'; }
 
 tm new-session -d -s b -x 160 -y 50 \
   "LANG=C.UTF-8 ASYNCMON_FRAME_LOG=$tmp/frames.txt $(printf %q "$bin") --demo checkout-rush --speed $speed; echo EXITED \$?"

@@ -61,20 +61,25 @@ static int heap_push(am_queue_t *q, am_qitem_t it)
     return 0;
 }
 
-static am_qitem_t heap_pop(am_queue_t *q)
+/* Put `it` at slot i, moving it down below the children that come before it. */
+static void sift_down(am_queue_t *q, size_t i, am_qitem_t it)
 {
-    am_qitem_t top = q->items[0];
-    am_qitem_t last = q->items[--q->n];
-    size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= q->n) break;
         if (c + 1 < q->n && before(q, &q->items[c + 1], &q->items[c])) c++;
-        if (!before(q, &q->items[c], &last)) break;
+        if (!before(q, &q->items[c], &it)) break;
         q->items[i] = q->items[c];
         i = c;
     }
-    if (q->n) q->items[i] = last;
+    q->items[i] = it;
+}
+
+static am_qitem_t heap_pop(am_queue_t *q)
+{
+    am_qitem_t top = q->items[0];
+    am_qitem_t last = q->items[--q->n];
+    if (q->n) sift_down(q, 0, last);
     return top;
 }
 
@@ -350,19 +355,8 @@ int am_queue_set_kind(am_loop_t *loop, int obj, am_queue_kind_t kind)
     if (!q || (unsigned)kind > AM_QUEUE_PRIORITY) return AM_EINVAL;
     q->kind = kind;
     /* rebuild the heap in the new order: sift every inner node down */
-    for (size_t i = q->n / 2; i-- > 0;) {
-        am_qitem_t it = q->items[i];
-        size_t j = i;
-        for (;;) {
-            size_t c = 2 * j + 1;
-            if (c >= q->n) break;
-            if (c + 1 < q->n && before(q, &q->items[c + 1], &q->items[c])) c++;
-            if (!before(q, &q->items[c], &it)) break;
-            q->items[j] = q->items[c];
-            j = c;
-        }
-        q->items[j] = it;
-    }
+    for (size_t i = q->n / 2; i-- > 0;)
+        sift_down(q, i, q->items[i]);
     return 0;
 }
 
