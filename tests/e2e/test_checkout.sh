@@ -73,6 +73,17 @@ check "stable run: all 20000 served, none cancelled (join, then cancel)" expect_
 check "Little's law: L within 3% of lambda*W" expect_json "$TMP/s.json" \
   'j["checkout"]["littles_law"]["L"] > 0.3 and abs(j["checkout"]["littles_law"]["L"] - j["checkout"]["littles_law"]["lambda_W"]) < 0.03 * j["checkout"]["littles_law"]["L"]'
 
+# The rush: 200 cashiers, maxsize 10,000, 100,000 customers, at full speed:
+# every customer served, the queue filled to its maxsize and no further.
+"$BIN" --demo checkout-rush --headless --speed max --summary-json "$TMP/r.json" >/dev/null 2>&1
+check "rush exits 0" test $? -eq 0
+check "rush: 100000 arrived and served, nothing lost" expect_json "$TMP/r.json" \
+  'j["checkout"]["arrived"] == 100000 and j["checkout"]["served"] == 100000 and j["checkout"]["in_queue"] == 0 and j["checkout"]["cancelled"] == 0'
+check "rush: the queue reached its maxsize of 10000, never more" expect_json "$TMP/r.json" \
+  'j["checkout"]["maxsize"] == 10000 and j["checkout"]["max_queue_depth"] == 10000'
+check "rush: 200 cashiers, cancelled after the join" expect_json "$TMP/r.json" \
+  '[g for g in j["groups"] if g["name"] == "cashiers"][0]["cancelled"] == 200'
+
 # Bad checkout scenarios: a clear FILE:LINE message and exit 2.
 printf '[queue.q]\n[group.c]\ncount = 1\ndo = get q; serve q; task_done q\n' >"$TMP/nop.ini"
 "$BIN" --demo "$TMP/nop.ini" --headless >/dev/null 2>"$TMP/nop.err"

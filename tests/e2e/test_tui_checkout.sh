@@ -31,6 +31,7 @@ check "the queue fills up and the generator blocks in put" \
 check "statistics: arrivals, departures, time in queue, in system" \
   wait_for c 'arrivals [0-9]+/min +departures [0-9]+/min +in queue p50 .* p95 .* max .* in system'
 check "Little's law side by side" wait_for c "Little's law +L = [0-9.]+ \(mean queue\) +λ·W = [0-9.]+"
+check "event log: services" wait_for c 'cashiers-[0-9] +(serving a customer: [0-9]+ products?|served a customer: [0-9]+ products?)'
 check "footer: the checkout keys; Faster on a key the mode leaves" wait_for c '\+Cashier -Close \[\]Rate mMSize pHold eExpress xShut .*[=>]Faster'
 
 tm send-keys -t c +
