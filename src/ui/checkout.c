@@ -155,7 +155,13 @@ static void draw_cashier(am_ui_t *ui, am_task_id_t id, int y, int x, int w, int 
                       (unsigned long long)info.number);
         int pw = 9; /* the product's column */
         int bw = mid - (cx - x) - pw - 1;
-        if (bw > 12) {
+        if (bw > 12 && bw < 44) { /* too narrow for tqdm's text: a gauge and the count */
+            int gw = bw - 10;
+            gauge(ui, y, cx, gw, info.scanned, (uint64_t)(info.item > 0 ? info.item : 0));
+            am_putf(ui, y, cx + gw + 1, 9, sel ? base : AM_EL_RUNNING, "%u/%lld", info.scanned,
+                    (long long)info.item);
+            cx += bw + 1;
+        } else if (bw >= 44) {
             am_meter_args_t a;
             am_meter_args_init(&a);
             a.n = info.scanned;
@@ -228,16 +234,9 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     const am_checkout_stats_t *s = &p->st;
     double ar = am_checkout_arrival_rate(ui->app->loop, ui->app->driver, &p->c);
     snprintf(rate, sizeof rate, "%.2f/s", ar);
-    snprintf(extra, sizeof extra, "%u cashier%s (%u busy) %s arrivals %s%s%s", s->cashiers,
-             s->cashiers == 1 ? "" : "s", s->busy, ui->g->dot, rate, s->paused ? " (paused)" : "",
-             s->closed ? " " : "");
-    am_draw_title(ui, r, focused, s->closed ? "Checkout (closed)" : "Checkout", extra);
-    int x = r.x + 1, w = r.w - 2, y = r.y + 1, rows = r.h - 1;
-    if (rows <= 0 || w <= 8) return;
-    draw_queue(ui, p, y, x, w, p->sel == 0, focused);
-    y++;
-    rows--;
-    int stat_rows = rows > STAT_ROWS ? STAT_ROWS : rows;
+    /* rows: the title, the queue, the cashiers, the statistics */
+    int x = r.x + 1, w = r.w - 2, y = r.y + 2, rows = r.h - 2;
+    int stat_rows = rows > STAT_ROWS ? STAT_ROWS : rows > 0 ? rows : 0;
     int list = rows - stat_rows;
     p->page = list > 0 ? list : 1;
     /* keep the selected cashier in view */
@@ -245,12 +244,17 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     if (p->sel > 0 && p->sel - 1 >= p->top + list) p->top = p->sel - list;
     if (p->top > (int)p->ncashiers - list) p->top = (int)p->ncashiers - list;
     if (p->top < 0) p->top = 0;
+    char shown[48] = "";
+    if (list > 0 && (int)p->ncashiers > list)
+        snprintf(shown, sizeof shown, ", rows %d-%d", p->top + 1, p->top + list);
+    snprintf(extra, sizeof extra, "%u cashier%s (%u busy%s) %s arrivals %s%s", s->cashiers,
+             s->cashiers == 1 ? "" : "s", s->busy, shown, ui->g->dot, rate,
+             s->paused ? " (paused)" : "");
+    am_draw_title(ui, r, focused, s->closed ? "Checkout (closed)" : "Checkout", extra);
+    if (r.h < 2 || w <= 8) return;
+    draw_queue(ui, p, y - 1, x, w, p->sel == 0, focused);
     for (int i = 0; i < list && p->top + i < (int)p->ncashiers; i++)
         draw_cashier(ui, p->cashiers[p->top + i], y + i, x, w, p->sel == p->top + i + 1, focused);
-    if ((int)p->ncashiers > list && list > 0) {
-        am_putf(ui, y + list - 1, x + w - 24, 24, AM_EL_DIM, " %d-%d of %zu cashiers", p->top + 1,
-                p->top + list, p->ncashiers);
-    }
     if (!p->ncashiers && list > 0) am_put(ui, y, x, w, AM_EL_DIM, "no cashier open (+ opens one)");
     draw_stats(ui, s, y + (list > 0 ? list : 0), x, w, stat_rows);
 }
