@@ -121,14 +121,13 @@ int am_checkout_open_cashier(am_driver_t *d, const am_checkout_t *c)
 
 int am_checkout_close_cashier(am_loop_t *loop, am_driver_t *d, const am_checkout_t *c)
 {
-    enum { MAX = 4096 };
-    static am_task_id_t ids[MAX]; /* the loop thread's only: one call at a time */
-    size_t n = am_checkout_cashiers(loop, d, c, ids, MAX);
-    if (n > MAX) n = MAX;
-    for (size_t i = n; i-- > 0;) {
+    uint16_t gid = am_driver_group(d, c->cashiers);
+    for (am_task_id_t id = (am_task_id_t)am_task_count(loop); id > 0; id--) { /* newest first */
         am_serve_info_t info;
-        if (am_task_serving(loop, ids[i], &info) != 0 || info.retiring) continue;
-        return am_task_retire(loop, ids[i]);
+        if (am_task_is_node(loop, id) || am_task_group(loop, id) != gid ||
+            am_task_is_final(loop, id) || am_task_serving(loop, id, &info) != 0 || info.retiring)
+            continue;
+        return am_task_retire(loop, id);
     }
     return AM_ESTATE; /* no cashier left to close */
 }

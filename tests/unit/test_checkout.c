@@ -205,6 +205,40 @@ static void test_close_store(void **state)
     assert_int_equal(am_checkout_close_store(r->loop, r->d, &r->c), AM_ESTATE);
 }
 
+/* [products] errors: FILE:LINE and what was expected. */
+static void test_products_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text, *want;
+    } cases[] = {
+        {"[products]\nbeer = 2\nbeer = 3\n[group.g]\ncount = 1\nduration = fixed 1\n",
+         ":3: duplicate product \"beer\" in [products] (first on line 2)"},
+        {"[products]\nbeer = 0\n", ":2: beer: expected the seconds it takes to scan one (> 0, "
+                                   "at most 86400), got \"0\""},
+        {"[products]\nbeer.x = 1\n", ":2: [products]: expected a product name of 1 to 31"},
+        {"[products]\n[products]\n", ":2: duplicate section [products] (first on line 1)"},
+        {"[products]\nbeer = 1\n  2\n", ":3: indented line continues \"beer\""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = tu_write_temp("products", cases[i].text);
+        am_scenario_t sc;
+        char err[512] = "";
+        assert_int_equal(am_scenario_load(path, &sc, err, sizeof err), AM_EPARSE);
+        if (!strstr(err, cases[i].want)) fail_msg("case %zu: got \"%s\"", i, err);
+        tu_remove_temp(path);
+    }
+    /* more than AM_PRODUCTS_MAX products: the runtime refuses them */
+    tu_loop_t l;
+    tu_loop_open(&l.uv, &l.loop);
+    const char *names[AM_PRODUCTS_MAX + 1];
+    double secs[AM_PRODUCTS_MAX + 1];
+    for (size_t i = 0; i <= AM_PRODUCTS_MAX; i++)
+        names[i] = "p", secs[i] = 1;
+    assert_int_equal(am_loop_set_products(l.loop, names, secs, AM_PRODUCTS_MAX + 1), AM_ELIMIT);
+    assert_int_equal(tu_loop_close(&l.uv, l.loop), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +248,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_arrivals_rate_pause, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resize_and_express, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_store, setup, teardown),
+        cmocka_unit_test(test_products_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
