@@ -61,7 +61,9 @@ size_t am_checkout_cashiers(const am_loop_t *loop, const am_driver_t *d, const a
                             am_task_id_t *ids, size_t max);
 
 /* Actions. Each returns 0 or AM_E... (AM_ESTATE: not now, e.g. the store is closed). */
-int am_checkout_open_cashier(am_driver_t *d, const am_checkout_t *c);
+/* A new cashier task; AM_ESTATE once the store is closed (it would keep the
+ * run alive after the join that ends it). */
+int am_checkout_open_cashier(am_loop_t *loop, am_driver_t *d, const am_checkout_t *c);
 /* The newest cashier not already closing finishes its customer and goes. */
 int am_checkout_close_cashier(am_loop_t *loop, am_driver_t *d, const am_checkout_t *c);
 /* Multiply the arrival rate by factor (the generator's sleep by 1/factor). */

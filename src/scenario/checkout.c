@@ -112,9 +112,10 @@ int am_checkout_stats(am_loop_t *loop, am_driver_t *d, am_checkout_t *c, am_chec
     return 0;
 }
 
-int am_checkout_open_cashier(am_driver_t *d, const am_checkout_t *c)
+int am_checkout_open_cashier(am_loop_t *loop, am_driver_t *d, const am_checkout_t *c)
 {
-    if (am_driver_stopped(d)) return AM_ESTATE;
+    am_task_id_t none;
+    if (am_driver_stopped(d) || live_tasks(loop, d, c->generator, &none, 0) == 0) return AM_ESTATE;
     int rc = am_driver_add_tasks(d, c->cashiers, 1);
     return rc == 1 ? 0 : rc < 0 ? rc : AM_ESTATE;
 }

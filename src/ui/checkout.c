@@ -286,7 +286,7 @@ static int mode_key(am_ui_t *ui, void *st, int action, int key)
     snapshot(ui, p);
     switch (key) {
     case '+':
-        rc = am_checkout_open_cashier(d, &p->c);
+        rc = am_checkout_open_cashier(loop, d, &p->c);
         if (!rc) am_ui_log(ui, "checkout: cashier opened, %u open (by user)", p->st.cashiers + 1);
         report(ui, rc, "open a cashier");
         break;

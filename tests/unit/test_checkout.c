@@ -108,7 +108,7 @@ static void test_cashiers_open_close(void **state)
     run_t *r = *state;
     assert_int_equal(am_driver_start(r->d), 0);
     run_until(r, 10);
-    assert_int_equal(am_checkout_open_cashier(r->d, &r->c), 0);
+    assert_int_equal(am_checkout_open_cashier(r->loop, r->d, &r->c), 0);
     run_until(r, 11);
     am_task_id_t ids[8];
     assert_int_equal(am_checkout_cashiers(r->loop, r->d, &r->c, ids, 8), 4);
@@ -191,6 +191,9 @@ static void test_close_store(void **state)
     run_until(r, 30);
     assert_int_equal(stats(r).in_queue, 5);
     assert_int_equal(am_checkout_close_store(r->loop, r->d, &r->c), 0);
+    run_until(r, 31);
+    /* draining: no new cashier, or the run would never end */
+    assert_int_equal(am_checkout_open_cashier(r->loop, r->d, &r->c), AM_ESTATE);
     run_until(r, 1000);
     assert_true(r->finished);
     am_checkout_stats_t st = stats(r);
