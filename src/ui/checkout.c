@@ -2,8 +2,8 @@
  * only when the scenario is a checkout (demo/checkout.ini).
  *
  *   queue    █████░░░░░ 5/5 fifo  ▁▂▃▅██████▇  generator blocked in put: customer waiting to join
- *   cashiers-0  #57   44%|████▍     | 4/9 [00:02<00:03, 1.50it/s]  beer      served 12  busy 93%
- *   cashiers-1  idle                                                          served 11  busy 88%
+ *   cashiers-0  #57   44%|████▍     | 4/9 [00:02<00:03, 1.50it/s]  beer      served 12  util 93%
+ *   cashiers-1  idle                                                          served 11  util 88%
  *   arrivals 118/min  departures 54/min  in queue p50 3.7s p95 7.5s max 8.7s  in system 6.3s
  *   Little's law  L = 4.19 customers in queue   λ·W = 1.18/s × 3.68s = 4.36
  *
@@ -130,7 +130,7 @@ static void draw_queue(am_ui_t *ui, checkoutp_t *p, int y, int x, int w, int sel
     if (x < end) am_put_ell(ui, y, x, end - x, sel ? base : e, what);
 }
 
-/* One cashier row: name, customer, tqdm bar of products, product, served, busy %. */
+/* One cashier row: name, customer, tqdm bar of products, product, served, utilisation %. */
 static void draw_cashier(am_ui_t *ui, am_task_id_t id, int y, int x, int w, int sel, int focused)
 {
     am_loop_t *loop = ui->app->loop;
@@ -145,7 +145,7 @@ static void draw_cashier(am_ui_t *ui, am_task_id_t id, int y, int x, int w, int 
     if (x < 14) x = 14;
     am_time_t started = am_task_started(loop, id), now = am_loop_now(loop);
     double life = started >= 0 ? AM_SECONDS(now - started) : 0;
-    snprintf(tail, sizeof tail, "served %llu  busy %3.0f%%%s", (unsigned long long)info.served,
+    snprintf(tail, sizeof tail, "served %llu  util %3.0f%%%s", (unsigned long long)info.served,
              life > 0 ? 100 * info.busy / life : 0, info.retiring ? "  closing" : "");
     int tw = am_text_width(tail);
     int mid = end - x - tw - 1; /* room for the customer, its bar and the product */

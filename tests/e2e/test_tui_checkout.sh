@@ -24,8 +24,8 @@ below() { # below NAME LIMIT: arrivals per minute fall under LIMIT
 run c 120 40 --speed 10 --seed 3
 check "default scenario: the checkout view" wait_for c 'Checkout +3 cashiers \([0-3] busy\) · arrivals 2\.00/s'
 check "queue row: gauge, depth/maxsize, fifo" wait_for c 'queue [█░]+ [0-5]/5 fifo'
-check "cashier rows: customer, tqdm bar, served, busy %" \
-  wait_for c 'cashiers-1 +#[0-9]+ +[0-9 ]+%\|.*\| [0-9]/[0-9] \[.*served [0-9]+ +busy +[0-9]+%'
+check "cashier rows: customer, tqdm bar, served, utilisation %" \
+  wait_for c 'cashiers-1 +#[0-9]+ +[0-9 ]+%\|.*\| [0-9]/[0-9] \[.*served [0-9]+ +util +[0-9]+%'
 check "the queue fills up and the generator blocks in put" \
   wait_for c 'generator blocked in put: customer waiting to join queue' 30
 check "statistics: arrivals, departures, time in queue, in system" \
