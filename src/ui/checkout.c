@@ -236,7 +236,8 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     snprintf(rate, sizeof rate, "%.2f/s", ar);
     /* rows: the title, the queue, the cashiers, the statistics */
     int x = r.x + 1, w = r.w - 2, y = r.y + 2, rows = r.h - 2;
-    int stat_rows = rows > STAT_ROWS ? STAT_ROWS : rows > 0 ? rows : 0;
+    /* short of rows: one cashier row before the second row of statistics */
+    int stat_rows = rows - 1 > STAT_ROWS ? STAT_ROWS : rows - 1 > 0 ? rows - 1 : 0;
     int list = rows - stat_rows;
     p->page = list > 0 ? list : 1;
     /* keep the selected cashier in view */
