@@ -57,7 +57,7 @@ typedef struct am_options_s {
 #define AM_DEFAULT_LOG_LINES  1000
 #define AM_DEFAULT_SPEED      1
 #define AM_DEFAULT_SEED       1
-#define AM_DEFAULT_DEMO       "gather"
+#define AM_DEFAULT_DEMO       "checkout"
 
 void am_config_defaults(am_config_t *cfg);
 /* Set one key from text, as the line "key = value" in [section] would (the

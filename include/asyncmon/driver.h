@@ -42,6 +42,8 @@ int am_driver_stopped(const am_driver_t *d);
 am_task_id_t am_driver_node(const am_driver_t *d);
 /* The loop group id of scenario group i. */
 uint16_t am_driver_group(const am_driver_t *d, size_t i);
+/* The program id of scenario group i (a `do` group), 0 for sleep groups. */
+int am_driver_program(const am_driver_t *d, size_t i);
 /* Times the wait loop returned and tasks it re-added. */
 uint64_t am_driver_wait_rounds(const am_driver_t *d, uint64_t *readded);
 /* Virtual time the combinator completed, or -1. */

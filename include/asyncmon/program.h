@@ -36,15 +36,16 @@ typedef enum am_op_kind_e {
     AM_OP_JOIN,       /* await queue.join() */
     AM_OP_FAIL,       /* raise, with probability p */
     AM_OP_RUN,        /* await (await create_subprocess_exec(*argv)).wait() */
+    AM_OP_SERVE,      /* scan the products of the item got, one by one (serve.h) */
     AM_OP_NKINDS
 } am_op_kind_t;
 
 typedef struct am_op_s {
     am_op_kind_t kind;
     int obj;        /* primitive or queue id for the ops that take one */
-    am_dist_t dist; /* sleep/cpu/executor: seconds; put: the item's priority */
+    am_dist_t dist; /* sleep/cpu/executor: seconds; put: the item's priority (or value) */
     double p;       /* fail: probability */
-    uint32_t n;     /* notify: how many */
+    uint32_t n;     /* notify: how many; put: 1 when dist draws the item's value (`items`) */
     char **argv;    /* run: NULL-terminated, owned by the program */
 } am_op_t;
 

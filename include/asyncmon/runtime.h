@@ -69,6 +69,8 @@ typedef enum am_event_type_e {
     AM_EV_NODE_END,   /* a combinator node completed (gather done, wait returned, ...) */
     AM_EV_DEADLINE,   /* a deadline was set on a task */
     AM_EV_SLOW,       /* a task step held the loop longer than the slow threshold */
+    AM_EV_SERVING,    /* "serve_start": a task began serving the item it got (total: its value) */
+    AM_EV_SERVED,     /* "serve_end": ... finished it (n = total), or gave up (err) (serve.h) */
     AM_EV_NTYPES
 } am_event_type_t;
 

@@ -14,7 +14,8 @@
  *   [lock.NAME]   [event.NAME] set   [condition.NAME]
  *   [code]      python (the snippet, lines starting with '|'), start, await, after, end,
  *               group.NAME, ended.NAME (the line shown executing in each phase: code.h);
- *               title.zh, narration.zh in [scenario]; sequential, cancel_at in groups */
+ *               title.zh, narration.zh in [scenario]; sequential, cancel_at in groups
+ *   [products]    NAME = SECONDS, one line per product a `serve` step scans */
 #ifndef ASYNCMON_SCENARIO_H
 #define ASYNCMON_SCENARIO_H
 
@@ -75,6 +76,14 @@ typedef struct am_scenario_obj_s {
     int line;
 } am_scenario_obj_t;
 
+#define AM_SCENARIO_MAX_PRODUCTS 32
+
+typedef struct am_scenario_product_s {
+    char name[AM_OBJ_NAME_MAX];
+    double seconds;
+    int line;
+} am_scenario_product_t;
+
 typedef struct am_scenario_s {
     char path[AM_PATH_MAX]; /* file it came from */
     char name[AM_NAME_MAX]; /* file name without directory and .ini */
@@ -95,6 +104,10 @@ typedef struct am_scenario_s {
     char *narration_zh;          /* owned; NULL if none */
     double speed;                /* the tour runs it at this speed; 0: the session's */
     am_scenario_code_t code;
+    /* [products] NAME = SECONDS: what `serve` steps scan (serve.h) */
+    size_t nproducts;
+    am_scenario_product_t products[AM_SCENARIO_MAX_PRODUCTS];
+    int products_line;
 } am_scenario_t;
 
 /* Parse a scenario file. On error returns AM_E... and writes

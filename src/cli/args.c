@@ -374,7 +374,8 @@ static const char usage[] =
     "  NO_COLOR            when set, draw without colours\n"
     "\n"
     "Examples:\n"
-    "  asyncmon                          2000 tasks in one asyncio.gather\n"
+    "  asyncmon                          the supermarket checkout (asyncio.Queue)\n"
+    "  asyncmon --demo gather            2000 tasks in one asyncio.gather\n"
     "  asyncmon --demo wait --speed 0.5  the asyncio.wait loop in slow motion\n"
     "  asyncmon --demo my.ini --headless --summary-json run.json\n"
     "  asyncmon tour --lang zh           the guided tour, narrated in Chinese\n";

@@ -65,6 +65,7 @@ void am_summary_print(const am_app_t *app, FILE *out)
         fputc('\n', out);
     }
     am_report_objects_text(app->mon, out);
+    am_report_checkout_text(app->loop, app->driver, app->sc, out);
     am_task_id_t node = am_driver_node(app->driver);
     if (node) {
         char name[64];
@@ -224,6 +225,7 @@ int am_summary_json(const am_app_t *app, const char *path, char *err, size_t err
         fprintf(f, "},\n");
     }
     am_report_objects_json(app->mon, f);
+    am_report_checkout_json(app->loop, app->driver, app->sc, f);
     am_loop_stats_t st;
     am_loop_stats(app->loop, &st);
     fprintf(f,

@@ -27,8 +27,9 @@ struct am_monitor_s {
     void *listener_ctx;
 };
 
-static const char *const type_names[AM_EV_NTYPES] = {"created",    "started",  "progress", "ended",
-                                                     "node_start", "node_end", "deadline", "slow"};
+static const char *const type_names[AM_EV_NTYPES] = {"created",     "started",  "progress", "ended",
+                                                     "node_start",  "node_end", "deadline", "slow",
+                                                     "serve_start", "serve_end"};
 
 const char *am_event_type_name(am_event_type_t t)
 {

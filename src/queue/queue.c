@@ -61,20 +61,25 @@ static int heap_push(am_queue_t *q, am_qitem_t it)
     return 0;
 }
 
-static am_qitem_t heap_pop(am_queue_t *q)
+/* Put `it` at slot i, moving it down below the children that come before it. */
+static void sift_down(am_queue_t *q, size_t i, am_qitem_t it)
 {
-    am_qitem_t top = q->items[0];
-    am_qitem_t last = q->items[--q->n];
-    size_t i = 0;
     for (;;) {
         size_t c = 2 * i + 1;
         if (c >= q->n) break;
         if (c + 1 < q->n && before(q, &q->items[c + 1], &q->items[c])) c++;
-        if (!before(q, &q->items[c], &last)) break;
+        if (!before(q, &q->items[c], &it)) break;
         q->items[i] = q->items[c];
         i = c;
     }
-    if (q->n) q->items[i] = last;
+    q->items[i] = it;
+}
+
+static am_qitem_t heap_pop(am_queue_t *q)
+{
+    am_qitem_t top = q->items[0];
+    am_qitem_t last = q->items[--q->n];
+    if (q->n) sift_down(q, 0, last);
     return top;
 }
 
@@ -108,11 +113,25 @@ static size_t available(const am_queue_t *q)
     return q->n - q->promised_items;
 }
 
+/* Little's law: the depth integrated over time, brought up to now. */
+void am__queue_account(am_queue_t *q, am_time_t now)
+{
+    if (now > q->area_at) q->depth_area += (double)q->n * AM_SECONDS(now - q->area_at);
+    q->area_at = now;
+}
+
+static void changed(am_queue_t *q, am_time_t now)
+{
+    am__queue_account(q, now);
+    q->last_change = now;
+}
+
 static int insert(am_loop_t *loop, am_queue_t *q, int64_t value, int64_t prio)
 {
     am_time_t now = am__now(loop);
     am_qitem_t it = {prio, q->seq++, value, now};
     sample(q, now, 0);
+    changed(q, now);
     if (heap_push(q, it) != 0) return AM_ENOMEM;
     q->puts++;
     q->unfinished++;
@@ -124,12 +143,14 @@ static am_qitem_t take(am_loop_t *loop, am_queue_t *q)
 {
     am_time_t now = am__now(loop);
     sample(q, now, 0);
+    changed(q, now);
     am_qitem_t it = heap_pop(q);
     if (q->norder < AM_QUEUE_ORDER) {
         q->order_prio[q->norder] = it.prio;
         q->order_seq[q->norder++] = it.seq;
     }
     q->gets++;
+    am_quantile_add(&q->hist_wait, now - it.enq);
     q->window[q->window_head] = now - it.enq;
     q->window_head = (q->window_head + 1) % AM_QUEUE_WINDOW;
     if (q->nwindow < AM_QUEUE_WINDOW) q->nwindow++;
@@ -176,11 +197,15 @@ void am__queue_handed_run(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_
     am__task(loop, id)->flags &= (uint8_t)~AM_TF_HANDED;
     if (kind == AM_OP_GET) {
         q->promised_items--;
-        take(loop, q);
+        am_qitem_t it = take(loop, q);
+        am__serve_got(loop, id, obj, &it);
     } else {
         q->promised_room--;
-        /* a blocked putter keeps its item's priority in its value field */
-        insert(loop, q, id, am__task(loop, id)->value);
+        /* a blocked putter keeps its item's priority in its value field; an
+         * item drawn by the step (`put q items ...`) is its own priority */
+        const am_task_t *t = am__task(loop, id);
+        int drawn = loop->progs[t->prog].ops[t->pc - 1].n != 0;
+        insert(loop, q, drawn ? t->value : (int64_t)id, t->value);
     }
     settle(loop, obj);
 }
@@ -204,6 +229,7 @@ int am_queue_new(am_loop_t *loop, const char *name, am_queue_kind_t kind, uint32
     q->kind = kind;
     q->maxsize = maxsize;
     q->next_sample = -1;
+    q->created = q->area_at = q->last_change = am__now(loop);
     am_rate_init(&q->put_rate, 0.3);
     am_rate_init(&q->get_rate, 0.3);
     int id = am__obj_new(loop, name, AM_OBJ_QUEUE);
@@ -229,7 +255,7 @@ static am_queue_t *queue(const am_loop_t *loop, int obj)
     return o ? o->q : NULL;
 }
 
-int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t prio)
+int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t value, int64_t prio)
 {
     am_queue_t *q = queue(loop, obj);
     if (!q) return AM_EINVAL;
@@ -240,7 +266,7 @@ int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t prio)
         am__task(loop, id)->obj = (uint32_t)obj;
         return 0;
     }
-    if (insert(loop, q, id, prio) != 0) return AM_ENOMEM;
+    if (insert(loop, q, value, prio) != 0) return AM_ENOMEM;
     settle(loop, obj);
     return 1;
 }
@@ -250,9 +276,10 @@ int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj)
     am_obj_t *o = am__obj(loop, obj, AM_OBJ_QUEUE);
     if (!o) return AM_EINVAL;
     if (available(o->q) > 0 && o->waiters.live == 0) {
-        take(loop, o->q);
+        am_qitem_t it = take(loop, o->q);
+        int rc = am__serve_got(loop, id, obj, &it);
         settle(loop, obj);
-        return 1;
+        return rc < 0 ? rc : 1;
     }
     if (am__ring_push(&o->waiters, id) != 0) return AM_ENOMEM;
     am__task(loop, id)->flags |= AM_TF_WAITING;
@@ -323,6 +350,17 @@ int am_queue_set_maxsize(am_loop_t *loop, int obj, uint32_t maxsize)
     if (!q) return AM_EINVAL;
     q->maxsize = maxsize;
     settle(loop, obj);
+    return 0;
+}
+
+int am_queue_set_kind(am_loop_t *loop, int obj, am_queue_kind_t kind)
+{
+    am_queue_t *q = queue(loop, obj);
+    if (!q || (unsigned)kind > AM_QUEUE_PRIORITY) return AM_EINVAL;
+    q->kind = kind;
+    /* rebuild the heap in the new order: sift every inner node down */
+    for (size_t i = q->n / 2; i-- > 0;)
+        sift_down(q, i, q->items[i]);
     return 0;
 }
 

@@ -173,6 +173,11 @@ struct am_loop_s {
     am_callout_cb drain_cb;
     void *drain_data;
 
+    struct am_hold_s *holds; /* owned, indexed by task id: items in hand (serve.c) */
+    uint32_t hold_cap;
+    struct am_product_s *products; /* owned: what serve steps scan (serve.c) */
+    uint32_t nproducts;
+
     am_observer_fn observer;
     void *observer_ctx;
     am_loop_stats_t stats;
@@ -232,6 +237,7 @@ void am__program_abort(am_loop_t *loop, am_task_id_t id);
 /* program.c: a blocked step completed (permit granted, item got...): go on. */
 void am__program_resume(am_loop_t *loop, am_task_id_t id);
 void am__programs_free(am_loop_t *loop);
+void am__serve_free(am_loop_t *loop); /* serve.c */
 
 /* sync.c / queue.c: a waiting task leaves its wait (cancelled, timed out). */
 void am__obj_leave(am_loop_t *loop, am_task_id_t id);

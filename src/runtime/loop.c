@@ -547,6 +547,7 @@ void am_loop_free(am_loop_t *loop)
     am__health_free(loop);
     am__objs_free(loop);
     am__programs_free(loop);
+    am__serve_free(loop);
     uv_close((uv_handle_t *)&loop->timer, on_close);
     uv_close((uv_handle_t *)&loop->post_async, on_close);
     uv_close((uv_handle_t *)&loop->idle, on_close);

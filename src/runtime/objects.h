@@ -9,6 +9,7 @@
 #ifndef ASYNCMON_RUNTIME_OBJECTS_H
 #define ASYNCMON_RUNTIME_OBJECTS_H
 
+#include "asyncmon/serve.h"
 #include "runtime/internal.h"
 
 typedef struct am_ring_s {
@@ -48,7 +49,34 @@ typedef struct am_queue_s {
     int64_t order_prio[AM_QUEUE_ORDER];
     uint64_t order_seq[AM_QUEUE_ORDER];
     size_t norder;
+    /* service (serve.c) and Little's law: the integral of the depth over time */
+    uint64_t served, abandoned, in_hand;
+    double service_sum;        /* seconds */
+    am_quantile_t hist_wait;   /* time in queue of every item got */
+    am_quantile_t hist_system; /* time in queue + service of every item served */
+    double depth_area;         /* item-seconds */
+    am_time_t area_at, created;
+    am_time_t last_change; /* the last put or get: an empty queue's figures stop there */
 } am_queue_t;
+
+/* An item a task got from a queue and holds until it served it (serve.c). */
+typedef struct am_hold_s {
+    int64_t item;
+    uint64_t number;       /* the item's place in the order of puts, from 1 */
+    am_time_t enq;         /* when the item entered the queue */
+    am_time_t serve_start; /* -1 when not serving */
+    double busy;           /* seconds of service finished */
+    uint64_t served;
+    uint32_t obj; /* queue of the item in hand, 0 when none */
+    uint32_t scanned;
+    uint16_t product; /* 1 + index of the product being scanned, 0 none */
+    uint8_t retire;   /* return at the end of this iteration */
+} am_hold_t;
+
+typedef struct am_product_s {
+    char name[AM_OBJ_NAME_MAX];
+    am_time_t time;
+} am_product_t;
 
 typedef struct am_obj_s {
     am_obj_kind_t kind;
@@ -82,7 +110,8 @@ int am__lock_release(am_loop_t *loop, am_task_id_t id, int obj);
 int am__event_wait(am_loop_t *loop, am_task_id_t id, int obj);
 int am__cond_wait(am_loop_t *loop, am_task_id_t id, int obj);
 int am__cond_notify(am_loop_t *loop, am_task_id_t id, int obj, uint32_t n);
-int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t prio);
+/* value: the item (the task id unless the step draws one); prio: its priority */
+int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t value, int64_t prio);
 int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj);
 int am__queue_join(am_loop_t *loop, am_task_id_t id, int obj);
 void am__queue_leave(am_loop_t *loop, am_task_id_t id, am_obj_t *o);
@@ -91,5 +120,18 @@ void am__queue_leave(am_loop_t *loop, am_task_id_t id, am_obj_t *o);
 void am__queue_handed_run(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind);
 void am__queue_handed_abort(am_loop_t *loop, am_task_id_t id, int obj, am_op_kind_t kind);
 void am__queue_free(am_queue_t *q);
+/* queue.c: Little's law bookkeeping before the depth changes. */
+void am__queue_account(am_queue_t *q, am_time_t now);
+
+/* serve.c: the item a task got (queue.c), a serve step (1 done, 0 scanning
+ * a product, < 0 error), a product scanned, task_done, the task ending early,
+ * the end of an iteration (1: the task retires), and the tables' memory. */
+int am__serve_got(am_loop_t *loop, am_task_id_t id, int obj, const am_qitem_t *it);
+int am__serve_step(am_loop_t *loop, am_task_id_t id, int obj);
+void am__serve_scanned(am_loop_t *loop, am_task_id_t id);
+void am__serve_task_done(am_loop_t *loop, am_task_id_t id, int obj);
+void am__serve_abort(am_loop_t *loop, am_task_id_t id);
+int am__serve_retiring(am_loop_t *loop, am_task_id_t id);
+int64_t am__item_sample(const am_dist_t *d, am_rng_t *rng);
 
 #endif

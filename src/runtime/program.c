@@ -23,7 +23,7 @@
 static const char *const op_names[AM_OP_NKINDS] = {
     "sleep", "cpu",       "executor", "acquire",   "release", "lock",       "unlock",
     "wait",  "set",       "clear",    "cond_wait", "notify",  "notify_all", "put",
-    "get",   "task_done", "join",     "fail",      "run"};
+    "get",   "task_done", "join",     "fail",      "run",     "serve"};
 
 const char *am_op_name(am_op_kind_t k)
 {
@@ -190,11 +190,18 @@ static int step(am_loop_t *loop, am_task_id_t id)
     case AM_OP_NOTIFY_ALL:
         return am__cond_notify(loop, id, op->obj, UINT32_MAX);
     case AM_OP_PUT:
-        return am__queue_put(loop, id, op->obj, (int64_t)am_dist_sample(&op->dist, &loop->rng));
+        if (op->n) { /* `put q items DIST`: the drawn value is the item and its priority */
+            int64_t v = am__item_sample(&op->dist, &loop->rng);
+            return am__queue_put(loop, id, op->obj, v, v);
+        }
+        return am__queue_put(loop, id, op->obj, id, (int64_t)am_dist_sample(&op->dist, &loop->rng));
     case AM_OP_GET:
         return am__queue_get(loop, id, op->obj);
+    case AM_OP_SERVE:
+        return am__serve_step(loop, id, op->obj);
     case AM_OP_TASK_DONE: {
         int rc = am_queue_task_done(loop, op->obj);
+        if (rc == 0) am__serve_task_done(loop, id, op->obj);
         return rc < 0 ? rc : 1;
     }
     case AM_OP_JOIN:
@@ -229,6 +236,7 @@ void am__program_abort(am_loop_t *loop, am_task_id_t id)
     am_task_t *t = am__task(loop, id);
     if (t->kind != AM_KIND_PROGRAM) return;
     am__obj_leave(loop, id);
+    am__serve_abort(loop, id); /* an item in hand is abandoned */
     const am_program_t *p = &loop->progs[t->prog];
     if (t->flags & AM_TF_HANDED) /* its get or put never completed */
         am__queue_handed_abort(loop, id, p->ops[t->pc - 1].obj, p->ops[t->pc - 1].kind);
@@ -283,7 +291,7 @@ static void run(am_loop_t *loop, am_task_id_t id)
         if (t->pc >= p->nops) { /* one iteration done */
             t->n++;
             t->pc = 0;
-            if (p->repeat && t->n >= p->repeat) {
+            if ((p->repeat && t->n >= p->repeat) || am__serve_retiring(loop, id)) {
                 am__end(loop, id, AM_TASK_DONE, (int64_t)t->n);
                 return;
             }
@@ -355,9 +363,12 @@ void am__program_dispatch(am_loop_t *loop, am_task_id_t id)
         const am_op_t *op = &loop->progs[t->prog].ops[t->pc - 1];
         am__queue_handed_run(loop, id, op->obj, op->kind);
     }
-    if (t->duration >= 0) { /* a sleep ended */
+    if (t->duration >= 0) { /* a sleep ended, or a product was scanned */
         t->duration = -1;
-        t->pc++;
+        if (op_at(loop, t)->kind == AM_OP_SERVE)
+            am__serve_scanned(loop, id); /* the step goes on with the next product */
+        else
+            t->pc++;
     }
     run(loop, id);
 }
@@ -490,7 +501,7 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
         snprintf(err, errsize,
                  "unknown step \"%s\"; expected sleep, cpu, executor, acquire, release, lock, "
                  "unlock, wait, set, clear, cond_wait, notify, notify_all, put, get, task_done, "
-                 "join, fail or run",
+                 "join, fail, run or serve",
                  w[0]);
         return AM_EPARSE;
     }
@@ -502,7 +513,8 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
         [AM_OP_CLEAR] = AM_OBJ_EVENT,       [AM_OP_COND_WAIT] = AM_OBJ_CONDITION,
         [AM_OP_NOTIFY] = AM_OBJ_CONDITION,  [AM_OP_NOTIFY_ALL] = AM_OBJ_CONDITION,
         [AM_OP_PUT] = AM_OBJ_QUEUE,         [AM_OP_GET] = AM_OBJ_QUEUE,
-        [AM_OP_TASK_DONE] = AM_OBJ_QUEUE,   [AM_OP_JOIN] = AM_OBJ_QUEUE};
+        [AM_OP_TASK_DONE] = AM_OBJ_QUEUE,   [AM_OP_JOIN] = AM_OBJ_QUEUE,
+        [AM_OP_SERVE] = AM_OBJ_QUEUE};
     switch (op->kind) {
     case AM_OP_SLEEP:
     case AM_OP_CPU:
@@ -554,11 +566,16 @@ static int parse_step(am_obj_lookup_fn lookup, void *ctx, char *text, am_op_t *o
     if (op->kind == AM_OP_PUT) {
         op->dist = (am_dist_t){AM_DIST_FIXED, 0, 0};
         if (n == 2) return 0;
-        if (strcmp(w[2], "priority") != 0) {
-            snprintf(err, errsize, "put: expected \"put QUEUE\" or \"put QUEUE priority DIST\"");
+        int items = strcmp(w[2], "items") == 0;
+        if (strcmp(w[2], "priority") != 0 && !items) {
+            snprintf(err, errsize,
+                     "put: expected \"put QUEUE\", \"put QUEUE priority DIST\" or \"put QUEUE "
+                     "items DIST\"");
             return AM_EPARSE;
         }
-        return parse_dist_words("put: priority", w + 3, n - 3, &op->dist, err, errsize);
+        op->n = (uint32_t)items;
+        return parse_dist_words(items ? "put: items" : "put: priority", w + 3, n - 3, &op->dist,
+                                err, errsize);
     }
     if (n > 2) {
         snprintf(err, errsize, "%s: unexpected \"%s\" after the name", w[0], w[2]);
@@ -648,10 +665,10 @@ int am_op_format(const am_loop_t *loop, const am_op_t *op, char *buf, size_t siz
     case AM_OP_NOTIFY:
         return snprintf(buf, size, "notify %s %u", name, op->n);
     case AM_OP_PUT:
-        if (op->dist.kind == AM_DIST_FIXED && op->dist.a == 0)
+        if (!op->n && op->dist.kind == AM_DIST_FIXED && op->dist.a == 0)
             return snprintf(buf, size, "put %s", name);
         am_dist_format(&op->dist, d, sizeof d);
-        return snprintf(buf, size, "put %s priority %s", name, d);
+        return snprintf(buf, size, "put %s %s %s", name, op->n ? "items" : "priority", d);
     case AM_OP_RUN: {
         int len = snprintf(buf, size, "run");
         for (char **a = op->argv; a && *a && len >= 0 && (size_t)len < size; a++) {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "asyncmon/driver.h"
+#include "asyncmon/serve.h"
 
 typedef struct spawn_arg_s {
     struct am_driver_s *d;
@@ -416,6 +417,18 @@ static int create_objects(am_driver_t *d)
     return 0;
 }
 
+/* [products]: what the scenario's serve steps scan. */
+static int set_products(am_loop_t *loop, const am_scenario_t *sc)
+{
+    const char *names[AM_SCENARIO_MAX_PRODUCTS];
+    double secs[AM_SCENARIO_MAX_PRODUCTS];
+    for (size_t i = 0; i < sc->nproducts; i++) {
+        names[i] = sc->products[i].name;
+        secs[i] = sc->products[i].seconds;
+    }
+    return sc->nproducts ? am_loop_set_products(loop, names, secs, sc->nproducts) : 0;
+}
+
 am_driver_t *am_driver_new(am_loop_t *loop, const am_scenario_t *sc, uint64_t seed,
                            am_driver_cb on_finish, void *data)
 {
@@ -429,7 +442,7 @@ am_driver_t *am_driver_new(am_loop_t *loop, const am_scenario_t *sc, uint64_t se
     d->finished_at = -1;
     am_rng_seed(&d->rng, seed);
     am_loop_seed(loop, seed ^ 0x5eedf00dULL); /* programs' durations: a stream of their own */
-    if (create_objects(d) != 0) {
+    if (create_objects(d) != 0 || set_products(loop, sc) != 0) {
         free(d);
         return NULL;
     }
@@ -594,6 +607,11 @@ am_task_id_t am_driver_node(const am_driver_t *d)
 uint16_t am_driver_group(const am_driver_t *d, size_t i)
 {
     return i < d->sc->ngroups ? d->gid[i] : 0;
+}
+
+int am_driver_program(const am_driver_t *d, size_t i)
+{
+    return i < d->sc->ngroups ? d->prog[i] : 0;
 }
 
 uint64_t am_driver_wait_rounds(const am_driver_t *d, uint64_t *readded)

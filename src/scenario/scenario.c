@@ -102,7 +102,7 @@ static const char *const code_keys[C_NKEYS] = {"start", "await", "after", "end",
 
 typedef struct loader_s {
     am_scenario_t *sc;
-    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP, IN_OBJECT, IN_CODE } where;
+    enum { IN_NOTHING, IN_SCENARIO, IN_GROUP, IN_OBJECT, IN_CODE, IN_PRODUCTS } where;
     am_scenario_group_t *group; /* the [group.NAME] being read */
     am_scenario_obj_t *object;  /* the object section being read */
     int object_section;         /* its index in object_sections */
@@ -168,6 +168,16 @@ static void on_section(am_ini_t *ini, const char *name)
         ld->where = IN_CODE;
         return;
     }
+    if (!strcmp(name, "products")) {
+        if (sc->products_line) {
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "duplicate section [products] (first on line %d)", sc->products_line);
+            return;
+        }
+        sc->products_line = ini->line;
+        ld->where = IN_PRODUCTS;
+        return;
+    }
     if (!strcmp(name, "scenario")) {
         if (ld->scenario_line) {
             am_ini_fail(ini, ini->line, AM_EPARSE,
@@ -179,10 +189,11 @@ static void on_section(am_ini_t *ini, const char *name)
         return;
     }
     if (strncmp(name, "group.", 6) != 0) {
-        am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "unknown section [%s]; expected [scenario], [group.NAME], [semaphore.NAME], "
-                    "[lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]",
-                    name);
+        am_ini_fail(
+            ini, ini->line, AM_EPARSE,
+            "unknown section [%s]; expected [scenario], [group.NAME], [semaphore.NAME], "
+            "[lock.NAME], [event.NAME], [condition.NAME], [queue.NAME], [products] or [code]",
+            name);
         return;
     }
     gname = name + 6;
@@ -567,6 +578,12 @@ static void parse_programs(am_ini_t *ini, am_scenario_t *sc)
         if (am_program_parse(scenario_lookup, sc, g->program, g->ops, AM_PROGRAM_MAX_OPS, &g->nops,
                              why, sizeof why) != 0)
             am_ini_fail(ini, g->program_line, AM_EPARSE, "do: %s", why);
+        for (size_t k = 0; k < g->nops && !ini->error; k++)
+            if (g->ops[k].kind == AM_OP_SERVE && sc->nproducts == 0)
+                am_ini_fail(ini, g->program_line, AM_EPARSE,
+                            "do: step %zu: serve scans products: add a [products] section "
+                            "(e.g. beer = 2)",
+                            k + 1);
     }
 }
 
@@ -680,6 +697,43 @@ static void check_code(am_ini_t *ini, loader_t *ld)
     }
 }
 
+/* [products] beer = 2: a product and the seconds it takes to scan. */
+static void on_product_key(am_ini_t *ini, am_scenario_t *sc, const char *key, const char *value)
+{
+    double v = 0;
+    const char *end = "";
+    if (!am_is_name(key, AM_OBJ_NAME_MAX, 0)) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "[products]: expected a product name of 1 to %d letters, digits, \"_\" or "
+                    "\"-\", got \"%s\"",
+                    AM_OBJ_NAME_MAX - 1, key);
+        return;
+    }
+    for (size_t i = 0; i < sc->nproducts; i++)
+        if (!strcmp(sc->products[i].name, key)) {
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "duplicate product \"%s\" in [products] (first on line %d)", key,
+                        sc->products[i].line);
+            return;
+        }
+    if (am_parse_number(value, &v, &end) != 0 || *end || !(v > 0) || v > 86400) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "%s: expected the seconds it takes to scan one (> 0, at most 86400), got "
+                    "\"%s\"",
+                    key, value);
+        return;
+    }
+    if (sc->nproducts == AM_SCENARIO_MAX_PRODUCTS) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "too many products (at most %d)",
+                    AM_SCENARIO_MAX_PRODUCTS);
+        return;
+    }
+    am_scenario_product_t *p = &sc->products[sc->nproducts++];
+    snprintf(p->name, sizeof p->name, "%s", key);
+    p->seconds = v;
+    p->line = ini->line;
+}
+
 static void on_key(am_ini_t *ini, const char *key, const char *value)
 {
     loader_t *ld = ini->user;
@@ -700,7 +754,8 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
             append_text(ini, &ld->group->program, value, ' ');
         else
             am_ini_fail(ini, ini->line, AM_EPARSE,
-                        "indented line continues \"%s\", but only narration and do may span "
+                        "indented line continues \"%s\", but only narration, narration.zh, do and "
+                        "python may span "
                         "several lines",
                         key);
         return;
@@ -711,6 +766,10 @@ static void on_key(am_ini_t *ini, const char *key, const char *value)
     }
     if (ld->where == IN_CODE) {
         on_code_key(ini, ld, key, value);
+        return;
+    }
+    if (ld->where == IN_PRODUCTS) {
+        on_product_key(ini, ld->sc, key, value);
         return;
     }
     if (ld->where == IN_NOTHING) {

@@ -28,11 +28,11 @@ static const char *const tour[] = {
     "tour-lock",                     /* 10. Lock */
     "tour-event",                    /*     Event */
     "tour-condition",                /*     Condition */
-    /* 11. queues: the supermarket checkout goes here ("checkout",) */
-    "tour-priority-queue", /*     PriorityQueue */
-    "tour-lifo-queue",     /*     LifoQueue */
-    "tour-blocking",       /* 12. blocking the loop vs. run_in_executor */
-    "tour-chess",          /* 13. the chess simul */
+    "checkout",                      /* 11. Queue: the supermarket checkout */
+    "tour-priority-queue",           /*     PriorityQueue */
+    "tour-lifo-queue",               /*     LifoQueue */
+    "tour-blocking",                 /* 12. blocking the loop vs. run_in_executor */
+    "tour-chess",                    /* 13. the chess simul */
 };
 
 size_t am_tour_count(void)

@@ -38,10 +38,13 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     int x = 0;
 
     am_fill(ui, r.y, r.x, r.w, AM_EL_DEFAULT);
+    x += am_checkout_footer(ui, r.y, r.x, end); /* a mode's keys come first */
     for (size_t i = 0; i < sizeof items / sizeof items[0]; i++) {
         int a = items[i].action;
         if (a == AM_ACT_RESTART && !finished) continue;
         int k = ui->keys.keys[a][0];
+        for (int j = 1; j < AM_KEYS_PER_ACTION && am_checkout_mode_key(ui, k); j++)
+            k = ui->keys.keys[a][j]; /* `+` opens a cashier there: name `>` for Faster */
         if (!k) continue;
         char name[16];
         am_key_name(k, name, sizeof name);

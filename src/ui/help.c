@@ -43,6 +43,15 @@ static int build(line_t *out)
     out[n++] = (line_t){"Guided tour (asyncmon tour, or d: tour)", -1, NULL};
     out[n++] = (line_t){NULL, -1, "n p      the next / previous scenario of the tour"};
     out[n++] = (line_t){NULL, -1, ".        one step while paused: to the next scheduled event"};
+    out[n++] = (line_t){"Checkout (the checkout scenario, any panel)", -1, NULL};
+    out[n++] = (line_t){NULL, -1, "+ -   open a cashier / close one after its current customer"};
+    out[n++] = (line_t){NULL, -1, "[ ]   slower / faster arrivals     m M   queue maxsize -1 / +1"};
+    out[n++] =
+        (line_t){NULL, -1, "p P   pause or resume arrivals (P in the tour)   e   express lane"};
+    out[n++] =
+        (line_t){NULL, -1, "x     close the store: arrivals stop, join() drains, cashiers go"};
+    out[n++] =
+        (line_t){NULL, -1, "      (there < > change the speed; c cancels the selected cashier)"};
     out[n++] = (line_t){"Panels", -1, NULL};
     for (int a = AM_ACT_TOGGLE; a < AM_ACT_COUNT && n < MAX_LINES - 8; a++)
         if (am_action_name(a)) out[n++] = (line_t){NULL, a, NULL};

@@ -131,6 +131,20 @@ static void describe(am_ui_t *ui, const am_event_t *ev, char *buf, size_t size, 
         *e = AM_EL_MESSAGE;
         break;
     }
+    case AM_EV_SERVING: /* serve.h: total is the item's value (a customer's products) */
+        snprintf(buf, size, "serving a customer: %u product%s", ev->total,
+                 ev->total == 1 ? "" : "s");
+        *e = AM_EL_RUNNING;
+        break;
+    case AM_EV_SERVED:
+        if (ev->err)
+            snprintf(buf, size, "gave up a customer at %u/%u products (%s)", ev->n, ev->total,
+                     am_strerror(ev->err));
+        else
+            snprintf(buf, size, "served a customer: %u product%s", ev->total,
+                     ev->total == 1 ? "" : "s");
+        *e = ev->err ? AM_EL_CANCELLED : AM_EL_DONE;
+        break;
     default:
         snprintf(buf, size, "%s", am_event_type_name(ev->type));
         break;

@@ -39,7 +39,8 @@ static void choose(am_ui_t *ui)
 {
     am_menu_t *m = &ui->menu;
     m->active = 0;
-    am_ui_restart(ui, strcmp(m->name[m->sel], "tour") ? m->name[m->sel] : am_tour_name(0));
+    ui->tour = !strcmp(m->name[m->sel], "tour");
+    am_ui_restart(ui, ui->tour ? am_tour_name(0) : m->name[m->sel]);
 }
 
 /* The box: as wide as the titles (within the screen), one row per demo. */

@@ -15,6 +15,7 @@
     X(narration)                                                                                   \
     X(code)                                                                                        \
     X(bars)                                                                                        \
+    X(checkout)                                                                                    \
     X(tasks)                                                                                       \
     X(wait)                                                                                        \
     X(queues)                                                                                      \

@@ -18,7 +18,9 @@ typedef struct tourbar_s {
 
 static int current(am_ui_t *ui)
 {
-    return ui->app->sc ? am_tour_index(ui->app->sc->name) : -1;
+    const char *name = ui->app->sc ? ui->app->sc->name : NULL;
+    if (!name || (!ui->tour && strncmp(name, "tour-", 5) != 0)) return -1;
+    return am_tour_index(name);
 }
 
 static int available(am_ui_t *ui, void *st)

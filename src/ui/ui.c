@@ -391,6 +391,7 @@ int am_ui_prepare(am_ui_t *ui, am_app_t *app, char *err, size_t errsize)
 {
     const am_options_t *o = app->opts;
     ui->app = app;
+    ui->tour = o->command == AM_CMD_TOUR;
     ui->opts = o;
     ui->key_time = -1;
     app->ui = ui;

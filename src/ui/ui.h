@@ -115,6 +115,10 @@ struct am_ui_s {
     am_keymap_t keys;
     int utf8;  /* the locale's charset is UTF-8 */
     int ascii; /* ASCII bars and glyphs */
+    /* in the guided tour (asyncmon tour, or the demo menu's tour entry): a
+     * scenario of the tour's list shows the tour bar and takes n, p and . even
+     * when it is not a tour-* demo (the checkout is also the default demo) */
+    int tour;
     int color; /* colours in use (else attributes only) */
     const am_glyphs_t *g;
     attr_t attr[AM_EL_COUNT];        /* curses attributes and pair of each element */
@@ -273,6 +277,13 @@ void am_menu_click(am_ui_t *ui, int x, int y);
 void am_menu_draw(am_ui_t *ui);
 int am_help_key(am_ui_t *ui, int key, int action);
 void am_help_draw(am_ui_t *ui);
+
+/* ---- checkout.c: the checkout mode (demo/checkout.ini) ---- */
+/* Its keys at x on the footer's row y, up to end; returns the columns used
+ * (0 when the scenario is no checkout). */
+int am_checkout_footer(am_ui_t *ui, int y, int x, int end);
+/* Does the checkout mode take this key (so the footer names another)? */
+int am_checkout_mode_key(am_ui_t *ui, int key);
 
 /* ---- bars.c ---- */
 /* Cell c (0..width) of a bar of `width` cells belongs to which segment of

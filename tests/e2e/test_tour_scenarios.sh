@@ -19,10 +19,10 @@ for f in "$SRC"/demo/tour-*.ini; do
 done
 
 # the tour command headless: --scenario by number and by name, bad values
-"$BIN" tour --headless --speed max --scenario 19 --summary-json "$TMP/t19.json" >/dev/null 2>&1
-check "tour --scenario 19 runs the priority queue" expect_json "$TMP/t19.json" \
+timeout 60 "$BIN" tour --headless --speed max --scenario 20 --summary-json "$TMP/t20.json" >/dev/null 2>&1
+check "tour --scenario 20 runs the priority queue" expect_json "$TMP/t20.json" \
   'j["scenario"] == "tour-priority-queue"'
-"$BIN" tour --headless --speed max --scenario lock --summary-json "$TMP/tl.json" >/dev/null 2>&1
+timeout 60 "$BIN" tour --headless --speed max --scenario lock --summary-json "$TMP/tl.json" >/dev/null 2>&1
 check "tour --scenario lock runs tour-lock" expect_json "$TMP/tl.json" 'j["scenario"] == "tour-lock"'
 "$BIN" tour --headless --scenario 999 >/dev/null 2>"$TMP/bad.err"
 check "tour --scenario 999: exit 2" test $? -eq 2

@@ -72,7 +72,7 @@ static void test_no_arguments(void **state)
     assert_true(o.tasks == -1);
     assert_string_equal(o.summary_json, "");
     assert_string_equal(o.trace, "");
-    assert_string_equal(o.cfg.demo, "gather");
+    assert_string_equal(o.cfg.demo, "checkout");
     assert_int_equal(o.cfg.refresh_hz, 20);
     assert_true(o.cfg.speed == 1);
     assert_string_equal(o.cfg.config_path, "");
@@ -341,7 +341,7 @@ static void test_usage(void **state)
         "--trace FILE",
         "-h, --help",
         "-V, --version",
-        "[gather]",
+        "[checkout]",
         "[20]",
         "[default]",
         "[en]",

@@ -34,7 +34,7 @@ static void assert_defaults(const am_config_t *c)
     assert_true(c->seed == 1);
     assert_int_equal(c->headless, 0);
     assert_true(c->duration < 0);
-    assert_string_equal(c->demo, "gather");
+    assert_string_equal(c->demo, "checkout");
 }
 
 static void test_defaults(void **state)

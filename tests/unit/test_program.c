@@ -242,7 +242,7 @@ static void test_parse_every_step(void **state)
     const char *text = "sleep uniform 1 2; cpu fixed 0.5; executor exponential 0.25;"
                        " acquire s; release b; lock l; unlock c; wait e; set e; clear e;"
                        " cond_wait c; notify c; notify c 3; notify_all c; put q; put q priority "
-                       "normal 3 1; get q; task_done q; join q; fail; fail 0.25;"
+                       "normal 3 1; get q; serve q; task_done q; join q; fail; fail 0.25;"
                        " run sh -c 'echo \"hi there\"' x";
     am_op_t ops[AM_PROGRAM_MAX_OPS];
     size_t n = 0;
@@ -250,11 +250,11 @@ static void test_parse_every_step(void **state)
     assert_int_equal(parse(e, text, ops, &n, err, sizeof err), 0);
     assert_string_equal(err, "");
     static const am_op_kind_t kinds[] = {
-        AM_OP_SLEEP,     AM_OP_CPU,    AM_OP_EXECUTOR,  AM_OP_ACQUIRE,    AM_OP_RELEASE,
-        AM_OP_LOCK,      AM_OP_UNLOCK, AM_OP_WAIT,      AM_OP_SET,        AM_OP_CLEAR,
-        AM_OP_COND_WAIT, AM_OP_NOTIFY, AM_OP_NOTIFY,    AM_OP_NOTIFY_ALL, AM_OP_PUT,
-        AM_OP_PUT,       AM_OP_GET,    AM_OP_TASK_DONE, AM_OP_JOIN,       AM_OP_FAIL,
-        AM_OP_FAIL,      AM_OP_RUN};
+        AM_OP_SLEEP,     AM_OP_CPU,    AM_OP_EXECUTOR, AM_OP_ACQUIRE,    AM_OP_RELEASE,
+        AM_OP_LOCK,      AM_OP_UNLOCK, AM_OP_WAIT,     AM_OP_SET,        AM_OP_CLEAR,
+        AM_OP_COND_WAIT, AM_OP_NOTIFY, AM_OP_NOTIFY,   AM_OP_NOTIFY_ALL, AM_OP_PUT,
+        AM_OP_PUT,       AM_OP_GET,    AM_OP_SERVE,    AM_OP_TASK_DONE,  AM_OP_JOIN,
+        AM_OP_FAIL,      AM_OP_FAIL,   AM_OP_RUN};
     assert_int_equal(n, sizeof kinds / sizeof kinds[0]);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(ops[i].kind, kinds[i]);
@@ -280,24 +280,24 @@ static void test_parse_every_step(void **state)
     assert_int_equal(ops[14].obj, q);
     assert_true(ops[14].dist.kind == AM_DIST_FIXED && ops[14].dist.a == 0);
     assert_true(ops[15].dist.kind == AM_DIST_NORMAL && ops[15].dist.a == 3 && ops[15].dist.b == 1);
-    assert_true(ops[19].p == 1.0);
-    assert_true(ops[20].p == 0.25);
-    assert_non_null(ops[21].argv);
-    assert_string_equal(ops[21].argv[0], "sh");
-    assert_string_equal(ops[21].argv[1], "-c");
-    assert_string_equal(ops[21].argv[2], "echo \"hi there\"");
-    assert_string_equal(ops[21].argv[3], "x");
-    assert_null(ops[21].argv[4]);
+    assert_true(ops[20].p == 1.0);
+    assert_true(ops[21].p == 0.25);
+    assert_non_null(ops[22].argv);
+    assert_string_equal(ops[22].argv[0], "sh");
+    assert_string_equal(ops[22].argv[1], "-c");
+    assert_string_equal(ops[22].argv[2], "echo \"hi there\"");
+    assert_string_equal(ops[22].argv[3], "x");
+    assert_null(ops[22].argv[4]);
     for (size_t i = 0; i < n; i++)
         if (ops[i].kind != AM_OP_RUN) assert_null(ops[i].argv);
     /* the program table keeps its own copy */
     int p = am_program_new(e->loop, ops, n, 3);
     assert_true(p > 0);
     am_program_ops_free(ops, n);
-    assert_null(ops[21].argv);
+    assert_null(ops[22].argv);
     const am_op_t *kept = NULL;
     assert_int_equal(am_program_ops(e->loop, p, &kept), n);
-    assert_string_equal(kept[21].argv[2], "echo \"hi there\"");
+    assert_string_equal(kept[22].argv[2], "echo \"hi there\"");
     assert_int_equal(am_program_ops(e->loop, p + 1, &kept), 0);
     assert_int_equal(am_program_new(e->loop, kept, 0, 1), AM_EINVAL);
     /* empty steps between semicolons are skipped */
@@ -322,8 +322,9 @@ static void test_parse_errors(void **state)
     static const bad_t cases[] = {
         {"jump 3",
          "step 1: unknown step \"jump\"; expected sleep, cpu, executor, acquire, release, lock, "
-         "unlock, wait, set, clear, cond_wait, notify, notify_all, put, get, task_done, join, fail "
-         "or run"},
+         "unlock, wait, set, clear, cond_wait, notify, notify_all, put, get, task_done, join, "
+         "fail, "
+         "run or serve"},
         {"sleep 1; acquire", "step 2: acquire: expected the name of a semaphore"},
         {"lock", "step 1: lock: expected the name of a lock"},
         {"wait", "step 1: wait: expected the name of an event"},
@@ -348,7 +349,11 @@ static void test_parse_errors(void **state)
         {"put q priority soon",
          "step 1: put: priority: expected \"fixed S\", \"uniform MIN MAX\", \"exponential MEAN\" "
          "or \"normal MEAN SD\", got \"soon\""},
-        {"put q first", "step 1: put: expected \"put QUEUE\" or \"put QUEUE priority DIST\""},
+        {"put q first", "step 1: put: expected \"put QUEUE\", \"put QUEUE priority DIST\" or "
+                        "\"put QUEUE items DIST\""},
+        {"put q items lots", "step 1: put: items: expected \"fixed S\", \"uniform MIN MAX\", "
+                             "\"exponential MEAN\" or \"normal MEAN SD\", got \"lots\""},
+        {"serve", "step 1: serve: expected the name of a queue"},
         {"notify c 0", "step 1: notify: expected a count >= 1, got \"0\""},
         {"notify c two", "step 1: notify: expected a count >= 1, got \"two\""},
         {"notify c 1 2", "step 1: notify: expected a count >= 1, got \"1\""},

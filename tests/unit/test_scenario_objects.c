@@ -283,14 +283,15 @@ static void test_errors(void **state)
          "F:1: [event.abcdefghijklmnopqrstuvwxyz012345]: expected a name of 1 to 31 letters, "
          "digits, \"_\" or \"-\""},
         {"[mutex.m]\n", "F:1: unknown section [mutex.m]; expected [scenario], [group.NAME], "
-                        "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME] or "
-                        "[queue.NAME]"},
+                        "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], "
+                        "[queue.NAME], [products] or [code]"},
         {"[semaphore]\nlimit = 1\n",
          "F:1: unknown section [semaphore]; expected [scenario], [group.NAME], "
-         "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME] or [queue.NAME]"},
+         "[semaphore.NAME], [lock.NAME], [event.NAME], [condition.NAME], [queue.NAME], "
+         "[products] or [code]"},
         {"[semaphore.s]\nlimit = 3\n    4\n",
-         "F:3: indented line continues \"limit\", but only narration and do may span several "
-         "lines"},
+         "F:3: indented line continues \"limit\", but only narration, narration.zh, do and "
+         "python may span several lines"},
         /* groups with programs */
         {"[group.g]\ncount = 1\nduration = 1\ndo = sleep 1\n",
          "F:4: [group.g]: \"do\" replaces duration, steps and fail_rate; write the sleep and a "
@@ -321,8 +322,8 @@ static void test_errors(void **state)
         {"[group.g]\ncount = 1\ndo = sleep 1\ndo = sleep 2\n",
          "F:4: duplicate key \"do\" in [group.g] (first on line 3)"},
         {"[group.g]\ncount = 1\n    2\ndo = sleep 1\n",
-         "F:3: indented line continues \"count\", but only narration and do may span several "
-         "lines"},
+         "F:3: indented line continues \"count\", but only narration, narration.zh, do and "
+         "python may span several lines"},
         /* programs: reported at the line of `do` */
         {"[group.g]\ncount = 1\ndo = acquire api; sleep 1; release api\n",
          "F:3: do: step 1: no semaphore named \"api\" (declare it in a [semaphore.api] section)"},
@@ -339,7 +340,7 @@ static void test_errors(void **state)
         {"[group.g]\ncount = 1\ndo = jump\n",
          "F:3: do: step 1: unknown step \"jump\"; expected sleep, cpu, executor, acquire, "
          "release, lock, unlock, wait, set, clear, cond_wait, notify, notify_all, put, get, "
-         "task_done, join, fail or run"},
+         "task_done, join, fail, run or serve"},
         {"[group.g]\ncount = 1\ndo = run echo 'hi\n",
          "F:3: do: step 1: unterminated quote in \"run echo 'hi\""},
         {"[group.g]\ncount = 1\ndo =\n",
