@@ -102,6 +102,7 @@ static am_run_config_t config_of(run_t *run, uint16_t group)
         .joblog = run->joblog,
         .outdir = o->outdir[0] ? o->outdir : NULL,
         .group = group,
+        .reap_orphans = 1, /* the command owns the process: nothing may outlive it */
     };
     return c;
 }
@@ -384,6 +385,8 @@ int am_run_main(int argc, char **argv)
         return AM_EXIT_FAILURE;
     }
     run->o = &opts;
+    opts.common.cfg.speed = 1; /* real commands run in real time: the clock must too */
+    opts.common.cfg.duration = -1;
     int code = AM_EXIT_USAGE;
     int stdin_tty = isatty(STDIN_FILENO);
     if (am_run_build_jobs(&opts, stdin_tty, &run->specs, err, sizeof err) != 0) {

@@ -26,6 +26,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
+#include <sys/wait.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -65,10 +69,88 @@ struct am_runner_s {
     void *end_data;
     int (*halt)(void *data);
     void *halt_data;
+    uv_signal_t chld; /* reap_orphans: the orphans' SIGCHLD */
+    int chld_on, chld_closed;
     char buf[65536]; /* every pipe reads here: the data is consumed in the read callback */
 };
 
 static const am_extern_ops_t job_ops;
+
+/* ---- orphans ----
+ * A job's command may exit before its children. Those the group kill
+ * reaches die, but their parent is gone: they would be zombies of init (or
+ * live on, if they left the group). As a child subreaper the run adopts
+ * them: each SIGCHLD reaps the adopted zombies, and the end of the run kills
+ * and reaps any adopted process still alive. Only pids libuv does not wait
+ * for are touched: a live job's leader is left to libuv. */
+
+static int is_job_leader(const am_runner_t *r, pid_t pid)
+{
+    for (size_t i = 0; i < r->njobs; i++) {
+        const am_proc_t *p = r->jobs[i]->proc;
+        if (p && p->spawned && !p->exited && p->proc.pid == pid) return 1;
+    }
+    return 0;
+}
+
+/* Our children (Linux: /proc/self/task/TID/children; the loop thread forks). */
+static size_t children(pid_t *out, size_t max)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%ld/children", (long)getpid());
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    long pid;
+    if (!f) return 0;
+    while (n < max && fscanf(f, "%ld", &pid) == 1)
+        out[n++] = (pid_t)pid;
+    fclose(f);
+    return n;
+}
+
+/* 'Z' for a zombie, and its process group; 0 when it is gone. */
+static char proc_state(pid_t pid, long *pgrp)
+{
+    char path[64], buf[512];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t k = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[k] = '\0';
+    char *p = strrchr(buf, ')'); /* the command name may hold anything */
+    char st;
+    long ppid;
+    if (!p || sscanf(p + 1, " %c %ld %ld", &st, &ppid, pgrp) != 3) return 0;
+    return st;
+}
+
+static void reap_orphans(am_runner_t *r, int kill_live)
+{
+    pid_t pids[512];
+    size_t n = children(pids, 512);
+    for (size_t i = 0; i < n; i++) {
+        long pgrp = 0;
+        char st = proc_state(pids[i], &pgrp);
+        if (!st || is_job_leader(r, pids[i])) continue;
+        if (st != 'Z') {
+            if (!kill_live) continue;
+            kill(pids[i], SIGKILL);
+        }
+        waitpid(pids[i], NULL, 0);
+    }
+}
+
+static void on_chld(uv_signal_t *h, int signo)
+{
+    (void)signo;
+    reap_orphans(h->data, 0);
+}
+
+static void chld_closed(uv_handle_t *h)
+{
+    ((am_runner_t *)h->data)->chld_closed = 1;
+}
 
 /* ---- the job list and the queue ---- */
 
@@ -80,6 +162,15 @@ am_runner_t *am_runner_new(am_loop_t *loop, const am_run_config_t *cfg)
     r->cfg = *cfg;
     if (r->cfg.jobs < 1) r->cfg.jobs = 1;
     r->idle_told = 1; /* nothing to tell before the first job */
+#ifdef PR_SET_CHILD_SUBREAPER
+    if (cfg->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 &&
+        uv_signal_init(am_loop_uv(loop), &r->chld) == 0) {
+        r->chld.data = r;
+        uv_signal_start(&r->chld, on_chld, SIGCHLD);
+        uv_unref((uv_handle_t *)&r->chld); /* never what keeps a run going */
+        r->chld_on = 1;
+    }
+#endif
     return r;
 }
 
@@ -641,6 +732,12 @@ void am_runner_free(am_runner_t *r)
     }
     while (r->nprocs > 0)
         uv_run(am_loop_uv(r->loop), UV_RUN_ONCE);
+    if (r->chld_on) {
+        reap_orphans(r, 1); /* every job has ended: what is left is adopted */
+        uv_close((uv_handle_t *)&r->chld, chld_closed);
+        while (!r->chld_closed)
+            uv_run(am_loop_uv(r->loop), UV_RUN_NOWAIT);
+    }
     for (size_t i = 0; i < r->njobs; i++) {
         am_job_t *j = r->jobs[i];
         free(j->cmd);

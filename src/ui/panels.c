@@ -14,6 +14,7 @@
     X(narration)                                                                                   \
     X(bars)                                                                                        \
     X(tasks)                                                                                       \
+    X(jobs)                                                                                        \
     X(wait)                                                                                        \
     X(queues)                                                                                      \
     X(log)                                                                                         \
