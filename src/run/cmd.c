@@ -398,7 +398,7 @@ int am_run_main(int argc, char **argv)
         goto out;
     }
     if (opts.joblog[0]) {
-        run->joblog = fopen(opts.joblog, "w");
+        run->joblog = fopen(opts.joblog, "we"); /* no job inherits it */
         if (!run->joblog) {
             fprintf(stderr, "asyncmon: --joblog %s: cannot write: %s\n", opts.joblog,
                     strerror(errno));

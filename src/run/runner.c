@@ -7,24 +7,26 @@
  * through the task's cancel op. A task is created only when its job gets a
  * slot: a queued job is the runner's, not yet the runtime's.
  *
- * The child runs in its own session and process group (UV_PROCESS_DETACHED),
- * with stdin on /dev/null and stdout/stderr on pipes read into the job's
- * rings. Cancelling sends SIGTERM (and SIGCONT, so a paused job can act on
- * it) to the whole group, then SIGKILL after the grace; a timeout does the
- * same and ends the attempt timed out. When the command exits, whatever it
- * left running in its group gets SIGTERM, so that nothing outlives its job;
- * the attempt ends once the pipes are at EOF (or, if a leftover keeps them
- * open, after the grace, with SIGKILL). Every child is reaped by libuv;
- * am_runner_free kills and reaps what still runs before it returns.
+ * The child is started with posix_spawn (see spawn() for why) in its own
+ * session and process group, with stdin on /dev/null and stdout/stderr on
+ * pipes read into the job's rings; a SIGCHLD watcher reaps it. Cancelling
+ * sends SIGTERM (and SIGCONT, so a paused job can act on it) to the whole
+ * group, then SIGKILL after the grace; a timeout does the same and ends the
+ * attempt timed out. When the command exits, whatever it left running in
+ * its group gets SIGTERM, so that nothing outlives its job; the attempt ends
+ * once the pipes are at EOF (or, if a leftover keeps them open, after the
+ * grace, with SIGKILL). am_runner_free kills and reaps what still runs
+ * before it returns.
  *
  * Ordering matters for whoever watches am_loop_live (the driver ends a run
  * when it drops to 0): when an attempt ends, the next queued job is started
  * before the ended task is finished. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* pipe2, POSIX_SPAWN_SETSID */
 
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
 #ifdef __linux__
 #include <sys/prctl.h>
@@ -41,7 +43,8 @@ enum { CANCEL_NONE, CANCEL_USER, CANCEL_TIMEOUT };
 typedef struct am_proc_s {
     am_runner_t *r;
     am_job_t *job; /* NULL once the attempt has ended */
-    uv_process_t proc;
+    pid_t pid;
+    size_t live_at; /* index in the runner's live array while spawned and not reaped */
     uv_pipe_t out, err;
     uv_timer_t timer; /* the timeout, then the grace before SIGKILL, or the wait for EOF */
     int handles;      /* open uv handles: the proc is freed when the last one closed */
@@ -69,8 +72,12 @@ struct am_runner_s {
     void *end_data;
     int (*halt)(void *data);
     void *halt_data;
-    uv_signal_t chld; /* reap_orphans: the orphans' SIGCHLD */
+    am_proc_t **live; /* spawned, not yet reaped: what SIGCHLD looks at */
+    size_t nlive, live_cap;
+    uv_signal_t chld; /* SIGCHLD: our children, and adopted orphans */
     int chld_on, chld_closed;
+    int adopting;    /* a job ended with processes left in its group: look for orphans */
+    int subreaper;   /* reap_orphans is on */
     char buf[65536]; /* every pipe reads here: the data is consumed in the read callback */
 };
 
@@ -86,10 +93,8 @@ static const am_extern_ops_t job_ops;
 
 static int is_job_leader(const am_runner_t *r, pid_t pid)
 {
-    for (size_t i = 0; i < r->njobs; i++) {
-        const am_proc_t *p = r->jobs[i]->proc;
-        if (p && p->spawned && !p->exited && p->proc.pid == pid) return 1;
-    }
+    for (size_t i = 0; i < r->nlive; i++)
+        if (r->live[i]->pid == pid) return 1;
     return 0;
 }
 
@@ -125,26 +130,44 @@ static char proc_state(pid_t pid, long *pgrp)
     return st;
 }
 
-static void reap_orphans(am_runner_t *r, int kill_live)
+/* Returns how many adopted processes are still alive. */
+static size_t reap_orphans(am_runner_t *r, int kill_live)
 {
     pid_t pids[512];
-    size_t n = children(pids, 512);
+    size_t n = children(pids, 512), alive = 0;
     for (size_t i = 0; i < n; i++) {
         long pgrp = 0;
         char st = proc_state(pids[i], &pgrp);
-        if (!st || is_job_leader(r, pids[i])) continue;
+        /* a group leader is a job's command (libuv reaps it), or one that
+         * left its job's group: that one waits for the end of the run */
+        if (!st || (!kill_live && pgrp == pids[i]) || is_job_leader(r, pids[i])) continue;
         if (st != 'Z') {
+            alive++;
             if (!kill_live) continue;
             kill(pids[i], SIGKILL);
         }
         waitpid(pids[i], NULL, 0);
     }
+    return alive;
 }
+
+static void proc_exited(am_proc_t *p, int status);
 
 static void on_chld(uv_signal_t *h, int signo)
 {
+    am_runner_t *r = h->data;
     (void)signo;
-    reap_orphans(h->data, 0);
+    /* signals coalesce: look at every live child; from the end, as each
+     * reaped one leaves the array */
+    for (size_t i = r->nlive; i-- > 0;) {
+        if (i >= r->nlive) continue;
+        am_proc_t *p = r->live[i];
+        int status;
+        pid_t got = waitpid(p->pid, &status, WNOHANG);
+        if (got == p->pid || (got < 0 && errno == ECHILD)) proc_exited(p, got < 0 ? 0 : status);
+    }
+    /* only after a job left something behind: a plain job costs no /proc reads */
+    if (r->adopting && reap_orphans(r, 0) == 0) r->adopting = 0;
 }
 
 static void chld_closed(uv_handle_t *h)
@@ -162,14 +185,16 @@ am_runner_t *am_runner_new(am_loop_t *loop, const am_run_config_t *cfg)
     r->cfg = *cfg;
     if (r->cfg.jobs < 1) r->cfg.jobs = 1;
     r->idle_told = 1; /* nothing to tell before the first job */
-#ifdef PR_SET_CHILD_SUBREAPER
-    if (cfg->reap_orphans && prctl(PR_SET_CHILD_SUBREAPER, 1) == 0 &&
-        uv_signal_init(am_loop_uv(loop), &r->chld) == 0) {
-        r->chld.data = r;
-        uv_signal_start(&r->chld, on_chld, SIGCHLD);
-        uv_unref((uv_handle_t *)&r->chld); /* never what keeps a run going */
-        r->chld_on = 1;
+    if (uv_signal_init(am_loop_uv(loop), &r->chld) != 0) {
+        free(r);
+        return NULL;
     }
+    r->chld.data = r;
+    uv_signal_start(&r->chld, on_chld, SIGCHLD);
+    uv_unref((uv_handle_t *)&r->chld); /* referenced only while a child lives */
+    r->chld_on = 1;
+#ifdef PR_SET_CHILD_SUBREAPER
+    if (cfg->reap_orphans) r->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 #endif
     return r;
 }
@@ -326,8 +351,7 @@ static void proc_closed(uv_handle_t *h)
 static void signal_group(am_proc_t *p, int sig)
 {
     /* the child leads its own session and process group: signal all of it */
-    if (p->spawned && p->proc.pid > 0 && kill(-p->proc.pid, sig) != 0 && !p->exited)
-        kill(p->proc.pid, sig);
+    if (p->spawned && p->pid > 0 && kill(-p->pid, sig) != 0 && !p->exited) kill(p->pid, sig);
 }
 
 static void close_pipe(uv_pipe_t *pipe, int *open)
@@ -426,15 +450,39 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     if (p->exited && !p->out_open && !p->err_open) end_attempt(p);
 }
 
-static void exit_cb(uv_process_t *h, int64_t status, int term_signal)
+static void live_remove(am_runner_t *r, am_proc_t *p)
 {
-    am_proc_t *p = h->data;
+    size_t i = p->live_at;
+    r->live[i] = r->live[--r->nlive];
+    r->live[i]->live_at = i;
+    if (r->nlive == 0) uv_unref((uv_handle_t *)&r->chld);
+}
+
+static int live_add(am_runner_t *r, am_proc_t *p)
+{
+    if (r->nlive == r->live_cap) {
+        size_t cap = r->live_cap ? r->live_cap * 2 : 16;
+        am_proc_t **v = realloc(r->live, cap * sizeof *v);
+        if (!v) return AM_ENOMEM;
+        r->live = v;
+        r->live_cap = cap;
+    }
+    if (r->nlive == 0) uv_ref((uv_handle_t *)&r->chld); /* a child to wait for */
+    p->live_at = r->nlive;
+    r->live[r->nlive++] = p;
+    return 0;
+}
+
+/* The child was reaped (waitpid status). */
+static void proc_exited(am_proc_t *p, int status)
+{
+    live_remove(p->r, p);
     p->exited = 1;
-    p->status = status;
-    p->signo = term_signal;
+    p->status = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+    p->signo = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     uv_timer_stop(&p->timer);
     /* what it left in its group goes with it (kill fails with ESRCH when nothing is left) */
-    kill(-p->proc.pid, SIGTERM);
+    if (kill(-p->pid, SIGTERM) == 0) p->r->adopting = 1;
     if (!p->out_open && !p->err_open) {
         end_attempt(p);
         return;
@@ -459,6 +507,57 @@ static double epoch_now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* posix_spawn, not fork: the child shares our memory until it execs
+ * (vfork-like), so starting a job costs the same however big the
+ * dashboard's process is. The child gets its own session (and process
+ * group), stdin on /dev/null, stdout and stderr on pipes, default signal
+ * handling and no blocked signal. 0 or an errno (ENOENT: no such command). */
+static int spawn(am_proc_t *p, char **argv)
+{
+    static const int sigs[] = {SIGPIPE, SIGINT,  SIGTERM,  SIGHUP,  SIGQUIT, SIGCHLD, SIGTSTP,
+                               SIGTTIN, SIGTTOU, SIGWINCH, SIGUSR1, SIGUSR2, SIGALRM};
+    int po[2] = {-1, -1}, pe[2] = {-1, -1}, rc;
+    if (pipe2(po, O_CLOEXEC) != 0 || pipe2(pe, O_CLOEXEC) != 0) {
+        rc = errno;
+        goto fail;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    sigset_t none, dfl;
+    sigemptyset(&none);
+    sigemptyset(&dfl);
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+        sigaddset(&dfl, sigs[i]);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, po[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, pe[1], 2);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setflags(&at,
+                             POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &dfl);
+    int added = live_add(p->r, p) == 0;
+    rc = added ? posix_spawnp(&p->pid, argv[0], &fa, &at, argv, environ) : ENOMEM;
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (rc != 0) {
+        if (added) live_remove(p->r, p);
+        goto fail;
+    }
+    close(po[1]);
+    close(pe[1]);
+    uv_pipe_open(&p->out, po[0]);
+    uv_pipe_open(&p->err, pe[0]);
+    return 0;
+fail:
+    for (int i = 0; i < 2; i++) {
+        if (po[i] >= 0) close(po[i]);
+        if (pe[i] >= 0) close(pe[i]);
+    }
+    return rc;
+}
+
 /* The task's start op: the process. */
 static void job_start(am_loop_t *loop, am_task_id_t id, void *ctx)
 {
@@ -479,31 +578,15 @@ static void job_start(am_loop_t *loop, am_task_id_t id, void *ctx)
     p->outfd = open_output(r, j->seq, "out");
     p->errfd = open_output(r, j->seq, "err");
 
-    uv_stdio_container_t stdio[3];
-    stdio[0].flags = UV_IGNORE; /* /dev/null: the terminal's input is the dashboard's */
-    stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[1].data.stream = (uv_stream_t *)&p->out;
-    stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
-    stdio[2].data.stream = (uv_stream_t *)&p->err;
-    uv_process_options_t o;
-    memset(&o, 0, sizeof o);
-    o.file = j->argv[0];
-    o.args = j->argv;
-    o.exit_cb = exit_cb;
-    o.flags = UV_PROCESS_DETACHED; /* setsid: its own process group, still ours to reap */
-    o.stdio_count = 3;
-    o.stdio = stdio;
-    p->proc.data = p;
-    int rc = uv_spawn(am_loop_uv(loop), &p->proc, &o);
-    p->handles++; /* the process handle must be closed even after a failed spawn */
+    int rc = spawn(p, j->argv);
     if (rc != 0) {
         /* as a shell says it: 127 for a command that is not there, 126 otherwise */
         char msg[512];
-        int k = snprintf(msg, sizeof msg, "asyncmon: %s: %s\n", j->argv[0], uv_strerror(rc));
+        int k = snprintf(msg, sizeof msg, "asyncmon: %s: %s\n", j->argv[0], strerror(rc));
         am_ring_feed(&j->err, msg, (size_t)k, NULL, NULL);
         write_all(p->errfd, msg, (size_t)k);
         p->exited = 1;
-        p->status = rc == UV_ENOENT ? 127 : 126;
+        p->status = rc == ENOENT ? 127 : 126;
         close_pipe(&p->out, &p->out_open);
         close_pipe(&p->err, &p->err_open);
         end_attempt(p);
@@ -554,7 +637,6 @@ static void end_attempt(am_proc_t *p)
     j->proc = NULL;
     uv_timer_stop(&p->timer);
     uv_close((uv_handle_t *)&p->timer, proc_closed);
-    uv_close((uv_handle_t *)&p->proc, proc_closed);
     if (p->outfd >= 0) close(p->outfd);
     if (p->errfd >= 0) close(p->errfd);
 
@@ -733,7 +815,7 @@ void am_runner_free(am_runner_t *r)
     while (r->nprocs > 0)
         uv_run(am_loop_uv(r->loop), UV_RUN_ONCE);
     if (r->chld_on) {
-        reap_orphans(r, 1); /* every job has ended: what is left is adopted */
+        if (r->subreaper) reap_orphans(r, 1); /* every job has ended: what is left is adopted */
         uv_close((uv_handle_t *)&r->chld, chld_closed);
         while (!r->chld_closed)
             uv_run(am_loop_uv(r->loop), UV_RUN_NOWAIT);
@@ -748,6 +830,7 @@ void am_runner_free(am_runner_t *r)
     }
     free(r->jobs);
     free(r->queue);
+    free(r->live);
     free(r);
 }
 

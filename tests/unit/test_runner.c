@@ -129,7 +129,7 @@ static void test_outcomes(void **state)
     j = am_runner_job(f->r, 3);
     assert_int_equal(j->state, AM_TASK_FAILED);
     assert_int_equal(j->exit_code, 127);
-    assert_non_null(strstr(am_ring_last(&j->err), "no such file or directory"));
+    assert_non_null(strstr(am_ring_last(&j->err), "No such file or directory"));
     assert_int_equal(am_runner_job(f->r, 4)->state, AM_TASK_FAILED);
     assert_int_equal(am_runner_status(f->r), 1);
     assert_int_equal(f->idle_calls, 1);
