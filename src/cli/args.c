@@ -302,6 +302,7 @@ int am_options_parse(int argc, char **argv, am_options_t *opts, char *err, size_
 /* clang-format off */
 static const char usage[] =
     "Usage: asyncmon [OPTIONS]\n"
+    "       asyncmon run [OPTIONS] -- CMD [ARG...]  (see asyncmon run --help)\n"
     "\n"
     "A live dashboard for asyncio-style tasks: watch gather, as_completed, wait,\n"
     "wait_for and TaskGroup drive thousands of simulated tasks on one event loop.\n"

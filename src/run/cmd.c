@@ -53,8 +53,8 @@ typedef struct run_s {
 } run_t;
 
 static const char usage[] =
-    "Usage: asyncmon run [OPTIONS] -- CMD [ARG...]   (a job per input line; {} is the line)\n"
-    "       asyncmon run [OPTIONS] -f JOBS           (a job per line of JOBS)\n"
+    "Usage: asyncmon run [OPTIONS] -- CMD [ARG...]  (a job per input line, {} = it)\n"
+    "       asyncmon run [OPTIONS] -f JOBS          (a job per line of JOBS)\n"
     "\n"
     "Runs commands concurrently and shows them: each job queued, running, done,\n"
     "failed, cancelled or timed out, its elapsed time, a progress bar parsed from\n"
@@ -69,10 +69,10 @@ static const char usage[] =
     "  --grace S           seconds between SIGTERM and SIGKILL (default 2)\n"
     "  --retries N         run a failed or timed-out job up to N more times\n"
     "  --shell             run each command with /bin/sh -c ({} is quoted)\n"
-    "  --joblog FILE       write GNU parallel's joblog (tab-separated, a line per run)\n"
+    "  --joblog FILE       write GNU parallel's joblog (a TSV line per run)\n"
     "  --output-dir DIR    keep each job's output in DIR/SEQ.out and DIR/SEQ.err\n"
     "  -a, --arg-file FILE the input lines ({}) from FILE instead of stdin\n"
-    "  -f, --jobs-file F   the jobs are the lines of F (blank lines, # comments skipped)\n"
+    "  -f, --jobs-file F   a job per line of F (not blank ones, not # comments)\n"
     "  --headless          progress lines and a summary instead of the dashboard\n"
     "  --theme NAME, --ascii, --key ACTION=KEYS, --config FILE: as for asyncmon\n"
     "  -h, --help          show this help\n"
