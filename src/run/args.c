@@ -11,32 +11,23 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "run/cmd.h"
+#include "scenario/ini_util.h"
 
-static int fail(char *err, size_t errsize, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errsize, fmt, ap);
-    va_end(ap);
-    return AM_EINVAL;
-}
+/* A usage error: the message, and AM_EINVAL. */
+#define USAGE(...) (snprintf(err, errsize, __VA_ARGS__), AM_EINVAL)
 
 static int parse_uint(const char *opt, const char *v, unsigned lo, unsigned hi, unsigned *out,
                       char *err, size_t errsize)
 {
-    char *end;
-    errno = 0;
-    long x = v ? strtol(v, &end, 10) : 0;
-    if (!v || !*v || *end || errno || x < (long)lo || x > (long)hi)
-        return fail(err, errsize, "%s: expected a whole number from %u to %u, got '%s'", opt, lo,
-                    hi, v ? v : "");
+    uint64_t x;
+    if (am_parse_uint(v, lo, hi, &x) != 0)
+        return USAGE("%s: expected a whole number from %u to %u, got '%s'", opt, lo, hi, v);
     *out = (unsigned)x;
     return 0;
 }
@@ -44,20 +35,17 @@ static int parse_uint(const char *opt, const char *v, unsigned lo, unsigned hi, 
 static int parse_secs(const char *opt, const char *v, int zero_ok, double *out, char *err,
                       size_t errsize)
 {
-    char *end;
-    errno = 0;
-    double x = v ? strtod(v, &end) : 0;
-    if (!v || !*v || *end || errno || !(x >= 0) || x > 1e7 || (!zero_ok && x == 0))
-        return fail(err, errsize, "%s: expected seconds (a number %s 0), got '%s'", opt,
-                    zero_ok ? ">=" : ">", v ? v : "");
+    double x;
+    if (am_parse_seconds(v, 0, &x) != 0 || x > 1e7 || (!zero_ok && x == 0))
+        return USAGE("%s: expected seconds (a number %s 0), got '%s'", opt, zero_ok ? ">=" : ">",
+                     v);
     *out = x;
     return 0;
 }
 
 static int set_path(const char *opt, const char *v, char *dst, char *err, size_t errsize)
 {
-    if (!v || !*v || strlen(v) >= AM_PATH_MAX)
-        return fail(err, errsize, "%s: expected a file name, got '%s'", opt, v ? v : "");
+    if (!*v || strlen(v) >= AM_PATH_MAX) return USAGE("%s: expected a file name, got '%s'", opt, v);
     strcpy(dst, v);
     return 0;
 }
@@ -76,7 +64,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
     /* the common options, for am_options_parse: argv[0] and what we pass on */
     char **common = calloc((size_t)argc + 1, sizeof *common);
     int ncommon = 0, i;
-    if (!common) return fail(err, errsize, "out of memory");
+    if (!common) return USAGE("out of memory");
     common[ncommon++] = argv[0];
     for (i = 2; i < argc; i++) { /* argv[1] is "run" */
         const char *a = argv[i];
@@ -107,12 +95,12 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
                     !strcmp(name, "--key") || !strcmp(name, "--config");
         if (takes && !v) {
             if (i + 1 >= argc) {
-                fail(err, errsize, "%s: expected a value", name);
+                (void)USAGE("%s: expected a value", name);
                 goto out;
             }
             v = argv[++i];
         } else if (!takes && v) {
-            fail(err, errsize, "%s: takes no value", name);
+            (void)USAGE("%s: takes no value", name);
             goto out;
         }
         int rc = 0;
@@ -141,7 +129,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
             for (int k = start; k <= i; k++) /* as given: "--theme x" or "--theme=x" */
                 common[ncommon++] = argv[k];
         else
-            rc = fail(err, errsize, "run: unknown option '%s'", a);
+            rc = USAGE("run: unknown option '%s'", a);
         if (rc) goto out;
     }
     if (o->help) {
@@ -152,17 +140,16 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
     o->cmd = argv + i;
     o->ncmd = argc - i;
     if (o->jobs_file[0] && o->ncmd) {
-        fail(err, errsize, "run: give either -f JOBS or a command, not both");
+        (void)USAGE("run: give either -f JOBS or a command, not both");
         goto out;
     }
     if (!o->jobs_file[0] && !o->ncmd) {
-        fail(err, errsize,
-             "run: expected a command (asyncmon run [OPTIONS] -- CMD ARG...) or -f "
-             "JOBS");
+        (void)USAGE("run: expected a command (asyncmon run [OPTIONS] -- CMD ARG...) or -f "
+                    "JOBS");
         goto out;
     }
     if (o->jobs_file[0] && o->arg_file[0]) {
-        fail(err, errsize, "run: -a gives the {} lines of a command; -f JOBS has whole commands");
+        (void)USAGE("run: -a gives the {} lines of a command; -f JOBS has whole commands");
         goto out;
     }
 done : {
