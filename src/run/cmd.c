@@ -102,7 +102,7 @@ static am_run_config_t config_of(run_t *run, uint16_t group)
         .joblog = run->joblog,
         .outdir = o->outdir[0] ? o->outdir : NULL,
         .group = group,
-        .reap_orphans = 1, /* the command owns the process: nothing may outlive it */
+        .own_process = 1, /* the command owns the process: nothing may outlive it */
     };
     return c;
 }

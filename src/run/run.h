@@ -99,9 +99,10 @@ typedef struct am_run_config_s {
     FILE *joblog;       /* borrowed; NULL: none */
     const char *outdir; /* borrowed; NULL: do not keep outputs */
     uint16_t group;     /* the loop group of the tasks */
-    /* adopt the jobs' orphans (Linux: a child subreaper, for the whole
-     * process), reap them, and kill those still alive at the end */
-    int reap_orphans;
+    /* the runner owns the process: it adopts the jobs' orphans (Linux: a
+     * child subreaper), reaps them and kills those alive at the end, and a
+     * fatal signal (SIGSEGV, SIGABRT...) kills every job's group first */
+    int own_process;
 } am_run_config_t;
 
 typedef struct am_job_s {

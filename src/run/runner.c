@@ -77,7 +77,7 @@ struct am_runner_s {
     uv_signal_t chld; /* SIGCHLD: our children, and adopted orphans */
     int chld_on, chld_closed;
     int adopting;    /* a job ended with processes left in its group: look for orphans */
-    int subreaper;   /* reap_orphans is on */
+    int subreaper;   /* own_process: orphans are ours */
     char buf[65536]; /* every pipe reads here: the data is consumed in the read callback */
 };
 
@@ -170,6 +170,50 @@ static void on_chld(uv_signal_t *h, int signo)
     if (r->adopting && reap_orphans(r, 0) == 0) r->adopting = 0;
 }
 
+/* ---- a crash ----
+ * The process dies of SIGSEGV, SIGABRT...: the jobs would live on, each in
+ * its own session. The handler kills their groups (kill is
+ * async-signal-safe; the live array is only read), then hands the signal on
+ * to the handler that was there before (the dashboard's, which restores the
+ * terminal) or the default. */
+
+static const int fatal_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
+#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
+static struct sigaction old_fatal[NFATAL];
+static am_runner_t *volatile guarded;
+
+static void on_fatal(int sig)
+{
+    am_runner_t *r = guarded;
+    for (size_t i = 0; r && i < r->nlive; i++)
+        kill(-r->live[i]->pid, SIGKILL);
+    for (size_t i = 0; i < NFATAL; i++)
+        if (fatal_signals[i] == sig) sigaction(sig, &old_fatal[i], NULL);
+    raise(sig);
+}
+
+static void guard_fatal(am_runner_t *r)
+{
+    if (guarded) return; /* one runner per process owns it */
+    guarded = r;
+    for (size_t i = 0; i < NFATAL; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_fatal;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = (int)SA_RESETHAND;
+        sigaction(fatal_signals[i], &sa, &old_fatal[i]);
+    }
+}
+
+static void unguard_fatal(am_runner_t *r)
+{
+    if (guarded != r) return;
+    for (size_t i = 0; i < NFATAL; i++)
+        sigaction(fatal_signals[i], &old_fatal[i], NULL);
+    guarded = NULL;
+}
+
 static void chld_closed(uv_handle_t *h)
 {
     ((am_runner_t *)h->data)->chld_closed = 1;
@@ -194,8 +238,9 @@ am_runner_t *am_runner_new(am_loop_t *loop, const am_run_config_t *cfg)
     uv_unref((uv_handle_t *)&r->chld); /* referenced only while a child lives */
     r->chld_on = 1;
 #ifdef PR_SET_CHILD_SUBREAPER
-    if (cfg->reap_orphans) r->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
+    if (cfg->own_process) r->subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1) == 0;
 #endif
+    if (cfg->own_process) guard_fatal(r);
     return r;
 }
 
@@ -797,6 +842,7 @@ void am_runner_free(am_runner_t *r)
     if (!r) return;
     r->stopping = 1;
     r->freeing = 1;
+    unguard_fatal(r);
     /* kill what runs, then let libuv reap it and close the pipes */
     for (size_t i = 0; i < r->njobs; i++) {
         am_proc_t *p = r->jobs[i]->proc;

@@ -16,6 +16,19 @@ no_survivors() { # no_survivors: nothing carrying the marker is left (after a sh
   echo "  left behind:"; pgrep -af -- "$MARK" | sed 's/^/  | /'; return 1
 }
 
+# no_live: nothing carrying the marker is alive; dead ones (zombies) left to
+# init when asyncmon itself died are init's to reap
+no_live() {
+  local i p live
+  for i in $(seq 20); do
+    live=""
+    for p in $(survivors); do [[ $(ps -o stat= -p "$p" 2>/dev/null) == Z* ]] || live+=" $p"; done
+    [[ -z "$live" ]] && return 0
+    sleep 0.1
+  done
+  echo "  alive:"; ps -o pid,stat,args -p ${live// /,} | sed 's/^/  | /'; return 1
+}
+
 # ---- usage errors: exit 2, a clear message, nothing run ----
 usage() { # usage DESCRIPTION REGEX ARGS...: exit 2 and stderr matching REGEX
   local what="$1" re="$2"; shift 2
@@ -158,5 +171,15 @@ wait "$pid"
 check "second SIGINT: exit 130 without waiting for the grace" test $? -eq 130
 check "second SIGINT: nothing left" no_survivors
 check "second SIGINT: said so" grep -q "interrupted again" "$TMP/s2.err"
+
+# a crash (SIGSEGV): the jobs' groups are killed before the process dies
+seq 2 | "$BIN" run --headless -- sh -c "$SLEEP 30 & $SLEEP 30" sh {} >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 50); do [[ $(pgrep -f -- "^$SLEEP 30" | wc -l) -ge 4 ]] && break; sleep 0.1; done
+check "SIGSEGV: jobs running" test "$(pgrep -f -- "^$SLEEP 30" | wc -l)" -ge 4
+kill -SEGV "$pid"
+wait "$pid"
+check "SIGSEGV: the process dies of it" test $? -eq 139
+check "SIGSEGV: no process of any job alive" no_live
 
 finish
