@@ -66,12 +66,17 @@ typedef struct am_ring_s {
     int cr;                      /* the last byte was '\r' */
     uint64_t bytes;              /* every byte seen */
     uint64_t nlines;             /* completed lines seen */
+    char *packed;                /* owned: after am_ring_pack, the tail's lines, NUL after each */
+    size_t npacked;              /* lines in packed */
 } am_ring_t;
 typedef void (*am_ring_line_fn)(void *ud, const char *line, size_t len);
 void am_ring_init(am_ring_t *r);
 void am_ring_free(am_ring_t *r);
 /* AM_ENOMEM when the slots cannot be allocated (the bytes are then dropped). */
 int am_ring_feed(am_ring_t *r, const char *data, size_t len, am_ring_line_fn fn, void *ud);
+/* Keep only the bytes of the tail (a job that has ended: its 32 KiB of
+ * slots become the few bytes it printed); feeding more undoes it. */
+int am_ring_pack(am_ring_t *r);
 /* Lines in the tail (completed ones plus a non-empty line in progress). */
 size_t am_ring_count(const am_ring_t *r);
 /* Line i of the tail, 0 the oldest; "" past the end. */

@@ -699,6 +699,8 @@ static void end_attempt(am_proc_t *p)
         st = AM_TASK_FAILED;
         value = AM_ETASKFAIL;
     }
+    am_ring_pack(&j->out); /* a finished job keeps the bytes of its tail, not 32 KiB of slots */
+    am_ring_pack(&j->err);
     j->exit_code = p->signo ? -1 : (int)p->status;
     j->term_signal = p->signo;
     j->end_ns = uv_hrtime();

@@ -289,12 +289,54 @@ void am_ring_init(am_ring_t *r)
 void am_ring_free(am_ring_t *r)
 {
     free(r->lines);
+    free(r->packed);
     am_ring_init(r);
+}
+
+int am_ring_pack(am_ring_t *r)
+{
+    size_t n = am_ring_count(r), total = 0;
+    if (!r->lines) return 0;
+    for (size_t i = 0; i < n; i++)
+        total += strlen(am_ring_line(r, i)) + 1;
+    char *packed = malloc(total ? total : 1), *o = packed;
+    if (!packed) return AM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(am_ring_line(r, i)) + 1;
+        memcpy(o, am_ring_line(r, i), k);
+        o += k;
+    }
+    free(r->lines);
+    r->lines = NULL;
+    r->packed = packed;
+    r->npacked = n;
+    r->head = r->count = r->cur = 0;
+    r->cr = 0;
+    return 0;
+}
+
+/* Slots again for a packed ring (a job run again): its lines as completed ones. */
+static int unpack(am_ring_t *r)
+{
+    r->lines = calloc(AM_RING_LINES, sizeof *r->lines);
+    if (!r->lines) return AM_ENOMEM;
+    const char *p = r->packed;
+    size_t n = r->npacked, skip = n > AM_RING_LINES - 1 ? n - (AM_RING_LINES - 1) : 0;
+    for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+        if (i < skip) continue;
+        snprintf(r->lines[r->count++], AM_RING_LINE, "%s", p);
+    }
+    r->head = r->count % AM_RING_LINES;
+    free(r->packed);
+    r->packed = NULL;
+    r->npacked = 0;
+    return 0;
 }
 
 int am_ring_feed(am_ring_t *r, const char *data, size_t len, am_ring_line_fn fn, void *ud)
 {
     if (!len) return 0;
+    if (r->packed && unpack(r) != 0) return AM_ENOMEM;
     if (!r->lines) {
         r->lines = calloc(AM_RING_LINES, sizeof *r->lines);
         if (!r->lines) return AM_ENOMEM;
@@ -326,12 +368,19 @@ int am_ring_feed(am_ring_t *r, const char *data, size_t len, am_ring_line_fn fn,
 
 size_t am_ring_count(const am_ring_t *r)
 {
+    if (r->packed) return r->npacked;
     return r->count + (r->lines && r->cur > 0);
 }
 
 const char *am_ring_line(const am_ring_t *r, size_t i)
 {
     if (i >= am_ring_count(r)) return "";
+    if (r->packed) {
+        const char *p = r->packed;
+        while (i-- > 0)
+            p += strlen(p) + 1;
+        return p;
+    }
     size_t oldest = (r->head + AM_RING_LINES - r->count) % AM_RING_LINES;
     return r->lines[(oldest + i) % AM_RING_LINES];
 }

@@ -240,6 +240,39 @@ static void test_ring_wraps_and_cuts(void **state)
     am_ring_free(&r);
 }
 
+static void test_ring_pack(void **state)
+{
+    (void)state;
+    am_ring_t r;
+    am_ring_init(&r);
+    assert_int_equal(am_ring_pack(&r), 0); /* nothing to pack */
+    assert_null(r.packed);
+    char buf[32];
+    for (int i = 0; i < 100; i++) {
+        int k = snprintf(buf, sizeof buf, "line %d\n", i);
+        am_ring_feed(&r, buf, (size_t)k, NULL, NULL);
+    }
+    am_ring_feed(&r, "partial", 7, NULL, NULL);
+    assert_int_equal(am_ring_count(&r), AM_RING_LINES);
+    assert_int_equal(am_ring_pack(&r), 0);
+    assert_null(r.lines);
+    assert_non_null(r.packed);
+    assert_int_equal(am_ring_count(&r), AM_RING_LINES);
+    snprintf(buf, sizeof buf, "line %d", 100 - (AM_RING_LINES - 1));
+    assert_string_equal(am_ring_line(&r, 0), buf);
+    assert_string_equal(am_ring_line(&r, AM_RING_LINES - 2), "line 99");
+    assert_string_equal(am_ring_last(&r), "partial");
+    assert_string_equal(am_ring_line(&r, AM_RING_LINES), "");
+    /* fed again (a retry): slots again, the old tail kept as lines */
+    am_ring_feed(&r, "again\n", 6, NULL, NULL);
+    assert_null(r.packed);
+    assert_int_equal(am_ring_count(&r), AM_RING_LINES - 1);
+    assert_string_equal(am_ring_last(&r), "again");
+    assert_string_equal(am_ring_line(&r, AM_RING_LINES - 3), "partial");
+    assert_int_equal(r.nlines, 101);
+    am_ring_free(&r);
+}
+
 /* ---- joblog ---- */
 
 static void test_joblog_line(void **state)
@@ -260,7 +293,8 @@ int main(void)
         cmocka_unit_test(test_subst_and_quote),     cmocka_unit_test(test_progress_counts),
         cmocka_unit_test(test_progress_percent),    cmocka_unit_test(test_progress_tqdm),
         cmocka_unit_test(test_ring_lines),          cmocka_unit_test(test_ring_cr_rewrites),
-        cmocka_unit_test(test_ring_wraps_and_cuts), cmocka_unit_test(test_joblog_line),
+        cmocka_unit_test(test_ring_wraps_and_cuts), cmocka_unit_test(test_ring_pack),
+        cmocka_unit_test(test_joblog_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
