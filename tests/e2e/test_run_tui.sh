@@ -104,4 +104,15 @@ check "Ctrl-C: exit 130" wait_for c '^EXITED 130$'
 check "Ctrl-C: the job not started is counted" wait_for c '^run: 3 jobs .*done 0, failed 0, cancelled 3'
 check "Ctrl-C: no process of any job left" no_survivors
 
+# SIGTERM and SIGHUP to the dashboard: 128+N, every job stopped, the terminal restored
+for sig in TERM:143 HUP:129; do
+  name=${sig%%:*} want=${sig##*:}
+  tm new-session -d -s "$name" -x 120 -y 30 "cd '$TMP' && '$BIN' run -j 2 -f jobs; echo EXITED \$?; sleep 300"
+  check "$name: the dashboard runs" wait_for "$name" '^ +4 running'
+  kill -"$name" "$(pgrep -f -- "^$BIN run -j 2 -f jobs")"
+  check "$name: exit $want" wait_for "$name" "^EXITED $want\$"
+  check "$name: the terminal is restored" gone "$name" 'all jobs:'
+  check "$name: no process of any job left" no_survivors
+done
+
 finish
