@@ -44,6 +44,7 @@ static void on_finish(am_driver_t *d, void *data)
 static void on_signal(uv_signal_t *h, int signo)
 {
     am_app_t *app = h->data;
+    if (app->mode && app->mode->signal) app->mode->signal(app, signo);
     if (app->on_signal) {
         app->on_signal(app, signo);
         return;

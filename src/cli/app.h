@@ -32,6 +32,9 @@ typedef struct am_app_mode_s {
     void *data;
     int (*begin)(am_app_t *app, char *err, size_t errsize);
     void (*end)(am_app_t *app);
+    /* SIGINT, SIGTERM, SIGHUP, before the front end's handler (a second one
+     * exits at once: what the mode runs must go first); may be NULL */
+    void (*signal)(am_app_t *app, int signo);
 } am_app_mode_t;
 
 struct am_app_s {

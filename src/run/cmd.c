@@ -327,6 +327,15 @@ static void mode_end(am_app_t *app)
     run->runner = NULL;
 }
 
+static void mode_signal(am_app_t *app, int signo)
+{
+    run_t *run = app->mode->data;
+    (void)signo;
+    /* the first one stops the run the usual way (the jobs get SIGTERM); the
+     * dashboard exits at once on a second one: the jobs get SIGKILL first */
+    if (run->signo++ && run->runner) am_runner_stop(run->runner, 1);
+}
+
 am_runner_t *am_run_app_runner(const am_app_t *app)
 {
     if (!app->mode || strcmp(app->mode->name, "run")) return NULL;
@@ -357,7 +366,7 @@ static int run_dashboard(run_t *run)
     snprintf(sc.title, sizeof sc.title, "%zu jobs, -j %u", run->specs.n, run->o->jobs);
     sc.combinator = AM_COMB_NONE;
     sc.timeout = -1;
-    am_app_mode_t mode = {"run", run, mode_begin, mode_end};
+    am_app_mode_t mode = {"run", run, mode_begin, mode_end, mode_signal};
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
     if (run->start_ns) print_summary(run, stdout);
     if (code == AM_EXIT_OK) code = run->status;

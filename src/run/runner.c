@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/fatal.h"
 #include "run/run.h"
 
 enum { CANCEL_NONE, CANCEL_USER, CANCEL_TIMEOUT };
@@ -177,9 +178,7 @@ static void on_chld(uv_signal_t *h, int signo)
  * to the handler that was there before (the dashboard's, which restores the
  * terminal) or the default. */
 
-static const int fatal_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-#define NFATAL (sizeof fatal_signals / sizeof fatal_signals[0])
-static struct sigaction old_fatal[NFATAL];
+static struct sigaction old_fatal[AM_NFATAL];
 static am_runner_t *volatile guarded;
 
 static void on_fatal(int sig)
@@ -187,30 +186,20 @@ static void on_fatal(int sig)
     am_runner_t *r = guarded;
     for (size_t i = 0; r && i < r->nlive; i++)
         kill(-r->live[i]->pid, SIGKILL);
-    for (size_t i = 0; i < NFATAL; i++)
-        if (fatal_signals[i] == sig) sigaction(sig, &old_fatal[i], NULL);
-    raise(sig);
+    am_fatal_pass_on(sig, old_fatal);
 }
 
 static void guard_fatal(am_runner_t *r)
 {
     if (guarded) return; /* one runner per process owns it */
     guarded = r;
-    for (size_t i = 0; i < NFATAL; i++) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = (int)SA_RESETHAND;
-        sigaction(fatal_signals[i], &sa, &old_fatal[i]);
-    }
+    am_fatal_install(on_fatal, old_fatal);
 }
 
 static void unguard_fatal(am_runner_t *r)
 {
     if (guarded != r) return;
-    for (size_t i = 0; i < NFATAL; i++)
-        sigaction(fatal_signals[i], &old_fatal[i], NULL);
+    am_fatal_uninstall(old_fatal);
     guarded = NULL;
 }
 

@@ -6,28 +6,7 @@
 source "$(dirname "$0")/lib.sh"
 
 BIN="$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")" # some checks run in $TMP
-MARK="amrun-$$-mark" # in the command line of every process of the signal tests
-SLEEP="$TMP/$MARK-sleep"
-ln -s "$(command -v sleep)" "$SLEEP"
-survivors() { pgrep -f -- "$MARK" | grep -v "^$$\$" || true; }
-no_survivors() { # no_survivors: nothing carrying the marker is left (after a short settle)
-  local i
-  for i in 1 2 3 4 5 6 7 8 9 10; do [[ -z "$(survivors)" ]] && return 0; sleep 0.1; done
-  echo "  left behind:"; pgrep -af -- "$MARK" | sed 's/^/  | /'; return 1
-}
-
-# no_live: nothing carrying the marker is alive; dead ones (zombies) left to
-# init when asyncmon itself died are init's to reap
-no_live() {
-  local i p live
-  for i in $(seq 20); do
-    live=""
-    for p in $(survivors); do [[ $(ps -o stat= -p "$p" 2>/dev/null) == Z* ]] || live+=" $p"; done
-    [[ -z "$live" ]] && return 0
-    sleep 0.1
-  done
-  echo "  alive:"; ps -o pid,stat,args -p ${live// /,} | sed 's/^/  | /'; return 1
-}
+source "$(dirname "$0")/procs.sh"
 
 # ---- usage errors: exit 2, a clear message, nothing run ----
 usage() { # usage DESCRIPTION REGEX ARGS...: exit 2 and stderr matching REGEX
@@ -149,8 +128,8 @@ interrupt() { # interrupt SIGNAL EXPECTED_STATUS
     >"$TMP/s.out" 2>"$TMP/s.err" &
   local pid=$!
   local i
-  for i in $(seq 50); do [[ $(pgrep -f -- "^$SLEEP 30" | wc -l) -ge 6 ]] && break; sleep 0.1; done
-  check "$sig: jobs running with grandchildren" test "$(pgrep -f -- "^$SLEEP 30" | wc -l)" -ge 6
+  for i in $(seq 50); do [[ $(count_sleeps 30) -ge 6 ]] && break; sleep 0.1; done
+  check "$sig: jobs running with grandchildren" test "$(count_sleeps 30)" -ge 6
   kill -"$sig" "$pid"
   wait "$pid"
   local rc=$?
@@ -165,7 +144,7 @@ interrupt HUP 129
 # a second Ctrl-C kills at once (the grace is long)
 seq 2 | "$BIN" run --headless --grace 30 -- sh -c "trap '' TERM; $SLEEP 30" sh {} >"$TMP/s2.out" 2>"$TMP/s2.err" &
 pid=$!
-for i in $(seq 50); do [[ $(pgrep -f -- "^$SLEEP 30" | wc -l) -ge 2 ]] && break; sleep 0.1; done
+for i in $(seq 50); do [[ $(count_sleeps 30) -ge 2 ]] && break; sleep 0.1; done
 kill -INT "$pid"; sleep 0.3; kill -INT "$pid"
 wait "$pid"
 check "second SIGINT: exit 130 without waiting for the grace" test $? -eq 130
@@ -175,8 +154,8 @@ check "second SIGINT: said so" grep -q "interrupted again" "$TMP/s2.err"
 # a crash (SIGSEGV): the jobs' groups are killed before the process dies
 seq 2 | "$BIN" run --headless -- sh -c "$SLEEP 30 & $SLEEP 30" sh {} >/dev/null 2>&1 &
 pid=$!
-for i in $(seq 50); do [[ $(pgrep -f -- "^$SLEEP 30" | wc -l) -ge 4 ]] && break; sleep 0.1; done
-check "SIGSEGV: jobs running" test "$(pgrep -f -- "^$SLEEP 30" | wc -l)" -ge 4
+for i in $(seq 50); do [[ $(count_sleeps 30) -ge 4 ]] && break; sleep 0.1; done
+check "SIGSEGV: jobs running" test "$(count_sleeps 30)" -ge 4
 kill -SEGV "$pid"
 { wait "$pid"; } 2>/dev/null
 check "SIGSEGV: the process dies of it" test $? -eq 139

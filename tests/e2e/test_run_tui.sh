@@ -10,14 +10,7 @@ source "$(dirname "$0")/lib.sh"
 
 source "$(dirname "$0")/tmux.sh"
 
-MARK="amtui-$$-mark"
-SLEEP="$TMP/$MARK-sleep"
-ln -s "$(command -v sleep)" "$SLEEP"
-no_survivors() {
-  local i
-  for i in $(seq 20); do [[ -z "$(pgrep -f -- "$MARK")" ]] && return 0; sleep 0.1; done
-  echo "  left behind:"; pgrep -af -- "$MARK" | sed 's/^/  | /'; return 1
-}
+source "$(dirname "$0")/procs.sh"
 # proc_is N GLOB: within 3 s, the state letters of the process "$SLEEP N" match GLOB (T: stopped)
 proc_is() {
   local i st
@@ -103,6 +96,15 @@ tm send-keys -t c C-c
 check "Ctrl-C: exit 130" wait_for c '^EXITED 130$'
 check "Ctrl-C: the job not started is counted" wait_for c '^run: 3 jobs .*done 0, failed 0, cancelled 3'
 check "Ctrl-C: no process of any job left" no_survivors
+
+# a second Ctrl-C: the dashboard exits at once, the jobs get SIGKILL first
+tm new-session -d -s cc -x 120 -y 30 "cd '$TMP' && seq 2 | '$BIN' run --grace 60 -- sh -c \"trap '' TERM; '$SLEEP' 4{}\" sh {}; echo EXITED \$?; sleep 300"
+check "second Ctrl-C: two jobs ignoring SIGTERM" wait_for cc '^ +2 running'
+tm send-keys -t cc C-c
+check "second Ctrl-C: the first one asks them to stop" wait_for cc 'Jobs '
+tm send-keys -t cc C-c
+check "second Ctrl-C: exit 130 at once, not after the grace" wait_for cc '^EXITED 130$' 5
+check "second Ctrl-C: no job alive" no_live
 
 # SIGTERM and SIGHUP to the dashboard: 128+N, every job stopped, the terminal restored
 for sig in TERM:143 HUP:129; do
