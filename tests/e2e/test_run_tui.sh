@@ -79,6 +79,11 @@ check "a: the job runs" wait_for r '^ +6 done .*added-job-output'
 check "a: logged" wait_for r "job 6 added: sh -c 'echo added-job-output'"
 tm send-keys -t r a; tm send-keys -t r "echo 'open" Enter
 check "a: a bad line is an error" wait_for r "expected a closing ' for the one opened"
+# ?: the help lists the run keys
+tm send-keys -t r '?'
+check "?: the run keys in the help" wait_for r 'asyncmon run: the job list \(the selected job\)'
+tm send-keys -t r Escape
+check "?: closed by a key" gone r 'asyncmon run: the job list'
 # q: job 4 still runs; it is stopped, the terminal restored, exit 1 (not all succeeded)
 check "job 4 still running before q" test -n "$(pgrep -f -- "^$SLEEP 32")"
 tm send-keys -t r q
