@@ -229,9 +229,11 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     am_run_counts_t c;
     am_runner_counts(rn, &c);
     char extra[160];
-    snprintf(extra, sizeof extra, "-j %u · %llu running, %llu queued%s%.0llu%s",
-             am_runner_limit(rn), (unsigned long long)c.running, (unsigned long long)c.queued,
-             c.paused ? ", " : "", (unsigned long long)c.paused, c.paused ? " paused" : "");
+    int k = snprintf(extra, sizeof extra, "-j %u · %llu running, %llu queued", am_runner_limit(rn),
+                     (unsigned long long)c.running, (unsigned long long)c.queued);
+    if (c.paused && k > 0 && (size_t)k < sizeof extra)
+        snprintf(extra + k, sizeof extra - (size_t)k, ", %llu paused",
+                 (unsigned long long)c.paused);
     am_draw_title(ui, r, focused, j->detail ? "Job output (Enter/Esc: back)" : "Jobs", extra);
     if (r.h < 2) return;
     draw_overall(ui, j, r.y + 1, r.x + 1, r.w - 2, &c);
