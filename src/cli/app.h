@@ -35,6 +35,8 @@ typedef struct am_app_mode_s {
     /* SIGINT, SIGTERM, SIGHUP, before the front end's handler (a second one
      * exits at once: what the mode runs must go first); may be NULL */
     void (*signal)(am_app_t *app, int signo);
+    /* is the mode's work over (for the header's "finished")? NULL: the driver says */
+    int (*finished)(const am_app_t *app);
 } am_app_mode_t;
 
 struct am_app_s {

@@ -336,6 +336,12 @@ static void mode_signal(am_app_t *app, int signo)
     if (run->signo++ && run->runner) am_runner_stop(run->runner, 1);
 }
 
+static int mode_finished(const am_app_t *app)
+{
+    const run_t *run = app->mode->data;
+    return run->runner && am_runner_idle(run->runner);
+}
+
 am_runner_t *am_run_app_runner(const am_app_t *app)
 {
     if (!app->mode || strcmp(app->mode->name, "run")) return NULL;
@@ -366,7 +372,7 @@ static int run_dashboard(run_t *run)
     snprintf(sc.title, sizeof sc.title, "%zu jobs, -j %u", run->specs.n, run->o->jobs);
     sc.combinator = AM_COMB_NONE;
     sc.timeout = -1;
-    am_app_mode_t mode = {"run", run, mode_begin, mode_end, mode_signal};
+    am_app_mode_t mode = {"run", run, mode_begin, mode_end, mode_signal, mode_finished};
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
     if (run->start_ns) print_summary(run, stdout);
     if (code == AM_EXIT_OK) code = run->status;

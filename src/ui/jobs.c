@@ -381,6 +381,8 @@ static const char *key_label(am_ui_t *ui, void *st, int action)
     (void)ui;
     (void)st;
     switch (action) {
+    case AM_ACT_RESTART:
+        return "Retry";
     case AM_ACT_FASTER:
         return "Jobs+1";
     case AM_ACT_SLOWER:

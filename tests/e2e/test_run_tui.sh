@@ -92,6 +92,19 @@ check "q: the summary" wait_for r '^run: 6 jobs in .*: done 3, failed 1, cancell
 check "q: the terminal is restored" gone r 'all jobs:'
 check "q: no process of any job left" no_survivors
 
+# all jobs ended: the header says so; a job added runs it again
+printf 'true\nfalse\n' >"$TMP/quick"
+run f 120 30 run -f quick
+check "all ended: finished" wait_for f 'finished .* q to quit'
+check "all ended: the bar at 2/2" wait_for f 'all jobs: 100%.*\| 2/2 \['
+tm send-keys -t f a; tm send-keys -t f "$SLEEP 5" Enter
+check "a job added: running again" wait_for f '▶ running'
+tm send-keys -t f X
+check "X cancels every job" wait_for f '^ +3 cancelled'
+check "then finished again" wait_for f 'finished .* q to quit'
+tm send-keys -t f q
+check "finished: q exits 1 (one failed)" wait_for f '^EXITED 1$'
+
 # Ctrl-C: 130; input lines piped on stdin, keys from the terminal
 tm new-session -d -s c -x 120 -y 30 "cd '$TMP' && seq 3 | '$BIN' run -j 2 -- '$SLEEP' 3{}; echo EXITED \$?; sleep 300"
 check "piped input: the dashboard" wait_for c '^ +3 queued'
