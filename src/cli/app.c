@@ -44,6 +44,7 @@ static void on_finish(am_driver_t *d, void *data)
 static void on_signal(uv_signal_t *h, int signo)
 {
     am_app_t *app = h->data;
+    if (app->mode && app->mode->signal) app->mode->signal(app, signo);
     if (app->on_signal) {
         app->on_signal(app, signo);
         return;
@@ -71,6 +72,7 @@ int am_app_begin(am_app_t *app, char *err, size_t errsize)
     if (app->trace) am_monitor_set_trace(app->mon, app->trace);
     app->wall_start_ns = uv_hrtime();
     app->vstart = am_loop_now(app->loop);
+    if (app->mode && app->mode->begin) return app->mode->begin(app, err, errsize);
     return 0;
 }
 
@@ -79,6 +81,7 @@ void am_app_end(am_app_t *app)
     am_driver_t *d = app->driver;
     am_monitor_t *m = app->mon;
     am_loop_t *l = app->loop;
+    if (app->mode && app->mode->end && l) app->mode->end(app);
     /* cleared first: am_loop_free runs the uv loop once, and the front end's
      * callbacks must see that there is no run any more */
     app->driver = NULL;
@@ -152,6 +155,11 @@ static int run_headless(am_app_t *app)
 
 int am_app_run(const am_options_t *opts, am_scenario_t *sc)
 {
+    return am_app_run_mode(opts, sc, NULL);
+}
+
+int am_app_run_mode(const am_options_t *opts, am_scenario_t *sc, const am_app_mode_t *mode)
+{
     am_app_t *app = calloc(1, sizeof *app);
     int code = AM_EXIT_OK;
     if (!app) {
@@ -159,6 +167,7 @@ int am_app_run(const am_options_t *opts, am_scenario_t *sc)
         return AM_EXIT_FAILURE;
     }
     app->opts = opts;
+    app->mode = mode;
     app->sc = sc;
     if (uv_loop_init(&app->uv) != 0) {
         fprintf(stderr, "asyncmon: cannot initialise the event loop\n");

@@ -24,6 +24,21 @@ enum {
 typedef struct am_app_s am_app_t;
 typedef struct am_ui_s am_ui_t;
 
+/* A mode that brings work of its own to a run (asyncmon run's jobs): begin
+ * runs at the end of am_app_begin (the loop, monitor and driver exist), end
+ * at the start of am_app_end (they still do). */
+typedef struct am_app_mode_s {
+    const char *name; /* "run" */
+    void *data;
+    int (*begin)(am_app_t *app, char *err, size_t errsize);
+    void (*end)(am_app_t *app);
+    /* SIGINT, SIGTERM, SIGHUP, before the front end's handler (a second one
+     * exits at once: what the mode runs must go first); may be NULL */
+    void (*signal)(am_app_t *app, int signo);
+    /* is the mode's work over (for the header's "finished")? NULL: the driver says */
+    int (*finished)(const am_app_t *app);
+} am_app_mode_t;
+
 struct am_app_s {
     const am_options_t *opts;
     am_scenario_t *sc;    /* the scenario run: main's, or own_sc */
@@ -49,11 +64,15 @@ struct am_app_s {
     int tty;
     uint64_t last_printed;
     int printed_any;
+    /* the mode of this session, NULL for a scenario's runs */
+    const am_app_mode_t *mode;
 };
 
 /* Run the scenario in opts; returns the process exit code. The dashboard
  * when stdin and stdout are terminals (and not --headless), else headless. */
 int am_app_run(const am_options_t *opts, am_scenario_t *sc);
+/* The same with a mode (mode may be NULL). */
+int am_app_run_mode(const am_options_t *opts, am_scenario_t *sc, const am_app_mode_t *mode);
 
 /* Start one run of app->sc: loop, monitor, driver, --duration. */
 int am_app_begin(am_app_t *app, char *err, size_t errsize);

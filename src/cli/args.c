@@ -323,6 +323,7 @@ int am_options_parse(int argc, char **argv, am_options_t *opts, char *err, size_
 static const char usage[] =
     "Usage: asyncmon [OPTIONS]\n"
     "       asyncmon tour [--scenario N|NAME] [--lang en|zh] [OPTIONS]\n"
+    "       asyncmon run [OPTIONS] -- CMD [ARG...]  (see asyncmon run --help)\n"
     "\n"
     "A live dashboard for asyncio-style tasks: watch gather, as_completed, wait,\n"
     "wait_for and TaskGroup drive thousands of simulated tasks on one event loop.\n"

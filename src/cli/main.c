@@ -9,6 +9,7 @@
 #include "asyncmon/config.h"
 #include "asyncmon/tour.h"
 #include "cli/app.h"
+#include "run/cmd.h"
 
 static void print_demo(const char *name, const char *title, void *ud)
 {
@@ -19,6 +20,7 @@ static void print_demo(const char *name, const char *title, void *ud)
 int main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    if (argc > 1 && !strcmp(argv[1], "run")) return am_run_main(argc, argv);
     static am_options_t opts;
     char err[2048];
     if (am_options_parse(argc, argv, &opts, err, sizeof err) != 0) {

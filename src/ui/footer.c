@@ -51,6 +51,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         const char *label = items[i].label;
         if (a == AM_ACT_PAUSE && ui->app->loop && am_loop_paused(ui->app->loop)) label = "Resume";
         const char *own = relabel ? fv->key_label(ui, ui->vstate[ui->focus], a) : NULL;
+        if (own && !*own) continue; /* the panel has no use for it */
         if (own) label = own;
         int need = am_text_width(name) + (int)strlen(label) + 1;
         if (x + need > end) break;

@@ -4,6 +4,7 @@
  * closes it. */
 #include <string.h>
 
+#include "run/cmd.h"
 #include "ui/ui.h"
 
 typedef struct line_s {
@@ -26,9 +27,22 @@ static const struct {
 
 #define MAX_LINES 96
 
-static int build(line_t *out)
+static int build(const am_ui_t *ui, line_t *out)
 {
     int n = 0;
+    /* in asyncmon run, its keys come first: they are what it is about */
+    if (am_run_app_runner(ui->app)) {
+        out[n++] = (line_t){"asyncmon run: the job list (the selected job)", -1, NULL};
+        out[n++] = (line_t){
+            NULL, -1, "Enter           its output: the ends of stdout and stderr (Esc: back)"};
+        out[n++] = (line_t){NULL, -1, "c               cancel it: SIGTERM, SIGKILL after --grace"};
+        out[n++] = (line_t){NULL, -1, "z               pause it (SIGSTOP) or resume it (SIGCONT)"};
+        out[n++] =
+            (line_t){NULL, -1, "r               run it again (failed, cancelled or timed out)"};
+        out[n++] =
+            (line_t){NULL, -1, "a               add a job (a command line); X cancels every job"};
+        out[n++] = (line_t){NULL, -1, "+ -             jobs run at a time (-j) +1 / -1"};
+    }
     for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
         if (sections[s].heading) out[n++] = (line_t){sections[s].heading, -1, NULL};
         for (int a = sections[s].first; a <= sections[s].last; a++)
@@ -75,7 +89,7 @@ static am_rect_t help_box(const am_ui_t *ui)
 int am_help_key(am_ui_t *ui, int key, int action)
 {
     line_t lines[MAX_LINES];
-    int n = build(lines), page = help_box(ui).h - 2;
+    int n = build(ui, lines), page = help_box(ui).h - 2;
     (void)key;
     switch (action) {
     case AM_ACT_UP:
@@ -123,7 +137,7 @@ static void keys_of(const am_ui_t *ui, int a, char *buf, size_t size)
 void am_help_draw(am_ui_t *ui)
 {
     line_t lines[MAX_LINES];
-    int n = build(lines);
+    int n = build(ui, lines);
     am_rect_t b = help_box(ui);
     int body = b.h - 2;
     if (body < 1) return;

@@ -17,6 +17,7 @@
     X(bars)                                                                                        \
     X(checkout)                                                                                    \
     X(tasks)                                                                                       \
+    X(jobs)                                                                                        \
     X(wait)                                                                                        \
     X(queues)                                                                                      \
     X(log)                                                                                         \

@@ -165,7 +165,7 @@ static void layout_cols(cols_t *c, int width, int namew, int groupw)
     if (c->on[C_NAME] && c->w[C_NAME] > width) c->w[C_NAME] = width;
 }
 
-static void progress_text(am_ui_t *ui, uint32_t n, uint32_t total, char *buf, size_t size)
+void am_fmt_progress(am_ui_t *ui, uint32_t n, uint32_t total, char *buf, size_t size)
 {
     static const char *const eighths[9] = {" ",      "\u258f", "\u258e", "\u258d", "\u258c",
                                            "\u258b", "\u258a", "\u2589", "\u2588"};
@@ -226,7 +226,7 @@ static void draw_row(am_ui_t *ui, const cols_t *c, int y, int x0, int width, uin
     if (c->on[C_PROGRESS]) {
         uint32_t n, total;
         am_task_progress(loop, id, &n, &total);
-        progress_text(ui, n, total, buf, sizeof buf);
+        am_fmt_progress(ui, n, total, buf, sizeof buf);
         COL(C_PROGRESS, am_state_elem(s), buf);
     }
     am_time_t st = am_task_started(loop, id), en = am_task_ended(loop, id);

@@ -22,15 +22,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/fatal.h"
 #include "ui/ui.h"
 
 static SCREEN *screen;
 static volatile sig_atomic_t is_open;
 static int guarded;
 
-static const int fatal_signals[] = {SIGSEGV, SIGABRT, SIGBUS, SIGFPE, SIGILL};
-#define NFATAL ((int)(sizeof fatal_signals / sizeof fatal_signals[0]))
-static struct sigaction old_fatal[NFATAL];
+static struct sigaction old_fatal[AM_NFATAL];
 
 int am_term_is_open(void)
 {
@@ -62,13 +61,9 @@ static void on_fatal(int sig)
         is_open = 0;
         endwin();
     }
-    /* SA_RESETHAND put back the default; a handler that was there before us
-     * (a sanitizer's report, say) gets the signal instead */
-    for (int i = 0; i < NFATAL; i++)
-        if (fatal_signals[i] == sig && old_fatal[i].sa_handler != SIG_DFL &&
-            old_fatal[i].sa_handler != SIG_IGN)
-            sigaction(sig, &old_fatal[i], NULL);
-    raise(sig);
+    /* a handler that was there before us (a sanitizer's report, say) gets
+     * the signal next */
+    am_fatal_pass_on(sig, old_fatal);
 }
 
 void am_term_guard(void)
@@ -76,14 +71,7 @@ void am_term_guard(void)
     if (guarded) return;
     guarded = 1;
     atexit(at_exit);
-    for (int i = 0; i < NFATAL; i++) {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_fatal;
-        sigemptyset(&sa.sa_mask);
-        sa.sa_flags = (int)SA_RESETHAND;
-        sigaction(fatal_signals[i], &sa, &old_fatal[i]);
-    }
+    am_fatal_install(on_fatal, old_fatal);
 }
 
 /* ---- colours ---- */

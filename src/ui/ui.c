@@ -48,6 +48,8 @@ void am_ui_touch(am_ui_t *ui)
 
 int am_ui_finished(const am_ui_t *ui)
 {
+    const am_app_mode_t *m = ui->app->mode;
+    if (m && m->finished && ui->app->loop) return m->finished(ui->app);
     return ui->app->driver && am_driver_finished(ui->app->driver);
 }
 

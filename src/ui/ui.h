@@ -235,6 +235,8 @@ void am_fill(am_ui_t *ui, int y, int x, int w, am_elem_t e);
 void am_draw_title(am_ui_t *ui, am_rect_t r, int focused, const char *title, const char *extra);
 /* A vertical scroll bar in column x, rows y..y+h-1, thumb at frac (0..1). */
 void am_draw_scrollbar(am_ui_t *ui, int x, int y, int h, double frac);
+/* tasklist.c: a task's progress in 6 cells and a percentage, "███▌·· 58%". */
+void am_fmt_progress(am_ui_t *ui, uint32_t n, uint32_t total, char *buf, size_t size);
 /* Element of a task state. */
 am_elem_t am_state_elem(am_task_state_t s);
 /* "timed out", "done"... */
