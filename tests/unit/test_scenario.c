@@ -260,9 +260,11 @@ static const bad_case_t bad_cases[] = {
      "expected \"key = value\", \"[section]\" or a comment, got \"just some words\""},
     {G "= 5\n", 4, "expected a key name before \"=\", got \"= 5\""},
     {G "steps = 2\n  3\n", 5,
-     "indented line continues \"steps\", but only narration, narration.zh, do and python may span several lines"},
+     "indented line continues \"steps\", but only narration, narration.zh, do and python may span "
+     "several lines"},
     {"[scenario]\ntitle = A\n  long title\n" G, 3,
-     "indented line continues \"title\", but only narration, narration.zh, do and python may span several lines"},
+     "indented line continues \"title\", but only narration, narration.zh, do and python may span "
+     "several lines"},
     /* values */
     {"[group.a]\ncount = abc\nduration = 1\n", 2,
      "count: expected a whole number from 1 to 100000000, got \"abc\""},
