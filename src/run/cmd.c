@@ -69,7 +69,7 @@ static const char usage[] =
     "  --grace S           seconds between SIGTERM and SIGKILL (default 2)\n"
     "  --retries N         run a failed or timed-out job up to N more times\n"
     "  --shell             run each command with /bin/sh -c ({} is quoted)\n"
-    "  --joblog FILE       write GNU parallel's joblog (a TSV line per run)\n"
+    "  --joblog FILE       write GNU parallel's joblog (a TSV line per job)\n"
     "  --output-dir DIR    keep each job's output in DIR/SEQ.out and DIR/SEQ.err\n"
     "  -a, --arg-file FILE the input lines ({}) from FILE instead of stdin\n"
     "  -f, --jobs-file F   a job per line of F (not blank ones, not # comments)\n"

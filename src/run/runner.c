@@ -694,7 +694,11 @@ static void end_attempt(am_proc_t *p)
     j->term_signal = p->signo;
     j->end_ns = uv_hrtime();
     j->paused = 0;
-    if (r->cfg.joblog) {
+    int retry = (st == AM_TASK_FAILED || st == AM_TASK_TIMED_OUT) &&
+                j->attempts <= r->cfg.retries && !r->stopping;
+    if (r->cfg.joblog && !retry) {
+        /* GNU parallel logs a job once, with its last attempt: --resume-failed
+         * and --retry-failed read a job's Exitval from its one line */
         char line[8192];
         double runtime = (double)(j->end_ns - j->start_ns) / 1e9;
         am_joblog_format(line, sizeof line, j->seq, p->start_epoch, runtime, j->out.bytes,
@@ -702,8 +706,6 @@ static void end_attempt(am_proc_t *p)
         fputs(line, r->cfg.joblog);
         fflush(r->cfg.joblog); /* a line per job as it ends, as parallel does */
     }
-    int retry = (st == AM_TASK_FAILED || st == AM_TASK_TIMED_OUT) &&
-                j->attempts <= r->cfg.retries && !r->stopping;
     j->state = retry ? AM_TASK_PENDING : st;
     r->running--;
     if (retry) enqueue(r, j->seq);
