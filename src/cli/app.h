@@ -37,6 +37,9 @@ typedef struct am_app_mode_s {
     void (*signal)(am_app_t *app, int signo);
     /* is the mode's work over (for the header's "finished")? NULL: the driver says */
     int (*finished)(const am_app_t *app);
+    /* the loop's time when the mode's work ended, where the header's
+     * elapsed time stops (-1: not known); NULL: the driver's end */
+    am_time_t (*finished_at)(const am_app_t *app);
 } am_app_mode_t;
 
 struct am_app_s {

@@ -56,8 +56,11 @@ int am_ui_finished(const am_ui_t *ui)
 double am_ui_elapsed(const am_ui_t *ui)
 {
     const am_app_t *app = ui->app;
+    const am_app_mode_t *m = app->mode;
     if (!app->loop) return 0;
-    am_time_t end = am_ui_finished(ui) ? am_driver_finished_at(app->driver) : -1;
+    am_time_t end = -1;
+    if (am_ui_finished(ui))
+        end = m && m->finished_at ? m->finished_at(app) : am_driver_finished_at(app->driver);
     if (end < 0) end = am_loop_now(app->loop);
     return AM_SECONDS(end - app->vstart);
 }

@@ -383,6 +383,34 @@ static void test_joblog_retries(void **state)
     close_fx(f);
 }
 
+/* The batch's clock stops when the last job ends, and runs again when a job
+ * is queued after that. */
+static void test_clock_stops_when_idle(void **state)
+{
+    (void)state;
+    am_run_config_t c = cfg_jobs(2);
+    fx_t *f = open_fx(&c);
+    assert_int_equal(am_runner_idle_at(f->r), -1);
+    add(f, "sleep", "0.05", NULL);
+    add(f, "true", NULL);
+    run(f);
+    double e = am_runner_elapsed(f->r, uv_hrtime());
+    assert_true(e >= 0.05 && e < 2);
+    assert_true(am_runner_idle_at(f->r) >= 0);
+    double rate = am_runner_rate(f->r);
+    assert_true(rate > 0);
+    usleep(100000);
+    assert_true(am_runner_elapsed(f->r, uv_hrtime()) == e); /* stopped, not counting */
+    assert_true(am_runner_rate(f->r) == rate);
+    add(f, "true", NULL);
+    am_runner_pump(f->r);
+    assert_int_equal(am_runner_idle_at(f->r), -1);
+    assert_true(am_runner_elapsed(f->r, uv_hrtime()) >= e + 0.1); /* running again */
+    uv_run(&f->uv, UV_RUN_DEFAULT);
+    assert_true(am_runner_idle_at(f->r) >= 0);
+    close_fx(f);
+}
+
 static void test_stop_and_free(void **state)
 {
     (void)state;
@@ -426,6 +454,7 @@ int main(void)
         cmocka_unit_test(test_cancel_pause_retry),
         cmocka_unit_test(test_joblog_and_outputs),
         cmocka_unit_test(test_joblog_retries),
+        cmocka_unit_test(test_clock_stops_when_idle),
         cmocka_unit_test(test_stop_and_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

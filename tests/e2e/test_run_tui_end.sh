@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# test_run_tui_end.sh — `asyncmon run`'s dashboard around the end of a batch
+# (tmux, as test_run_tui.sh): once every job has ended, the header's elapsed
+# time and the batch bar's elapsed time and rate stay where they were when
+# the last job ended, as tqdm's bar does when it closes.
+source "$(dirname "$0")/lib.sh"
+
+source "$(dirname "$0")/tmux.sh"
+
+source "$(dirname "$0")/procs.sh"
+
+# clock NAME: the header's elapsed time and the batch bar's [elapsed<left, rate]
+clock() { screen "$1" | grep -oE '[0-9.:]+s  speed|\[[0-9:]+<[^]]*\]' | tr '\n' ' '; }
+# frozen NAME: the clock reads the same 1.3 s later (a second boundary is crossed)
+frozen() {
+  local a b
+  a=$(clock "$1")
+  sleep 1.3
+  b=$(clock "$1")
+  [[ -n $a && $a == "$b" ]] || { echo "  before: $a"; echo "  after:  $b"; return 1; }
+}
+
+# the clock stops with the last job
+printf 'true\n%s 0.3\n' "$SLEEP" >"$TMP/quick"
+run e 120 30 run -j 2 -f quick
+check "all ended: finished" wait_for e 'finished .* q to quit'
+check "all ended: the bar at 2/2" wait_for e 'all jobs: 100%.*\| 2/2 \['
+check "the header's elapsed time and the bar's time and rate stop" frozen e
+check "the elapsed time is that of the batch (0.3 s), not more" wait_for e ' 0\.[3-5][0-9]?s  speed'
+# a job added starts the clock again; it stops again when that job ends
+tm send-keys -t e a; tm send-keys -t e "$SLEEP 0.2" Enter
+check "a job added runs" wait_for e 'all jobs: 100%.*\| 3/3 \['
+check "a job added: finished again" wait_for e 'finished .* q to quit'
+check "after the added job: frozen again" frozen e
+tm send-keys -t e q
+check "q: exits 0" wait_for e '^EXITED 0$'
+check "q: no process of any job left" no_survivors
+
+finish
