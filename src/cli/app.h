@@ -40,6 +40,9 @@ typedef struct am_app_mode_s {
     /* the loop's time when the mode's work ended, where the header's
      * elapsed time stops (-1: not known); NULL: the driver's end */
     am_time_t (*finished_at)(const am_app_t *app);
+    /* the event log's first line after "run N: ": what runs; NULL: the
+     * scenario, its combinator, its tasks and the speed */
+    void (*describe)(const am_app_t *app, char *buf, size_t size);
 } am_app_mode_t;
 
 struct am_app_s {

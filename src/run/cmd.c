@@ -346,6 +346,15 @@ static am_time_t mode_finished_at(const am_app_t *app)
     return run->runner ? am_runner_idle_at(run->runner) : -1;
 }
 
+/* The event log's first line: what runs. */
+static void mode_describe(const am_app_t *app, char *buf, size_t size)
+{
+    const run_t *run = app->mode->data;
+    size_t n = run->runner ? am_runner_njobs(run->runner) : 0;
+    snprintf(buf, size, "%zu job%s, -j %u", n, n == 1 ? "" : "s",
+             run->runner ? am_runner_limit(run->runner) : run->o->jobs);
+}
+
 am_runner_t *am_run_app_runner(const am_app_t *app)
 {
     if (!app->mode || strcmp(app->mode->name, "run")) return NULL;
@@ -384,6 +393,7 @@ static int run_dashboard(run_t *run)
         .signal = mode_signal,
         .finished = mode_finished,
         .finished_at = mode_finished_at,
+        .describe = mode_describe,
     };
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
     if (run->started) print_summary(run, stdout);

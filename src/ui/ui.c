@@ -459,9 +459,14 @@ static int start_run(am_ui_t *ui, double speed, char *err, size_t errsize)
         am_driver_stop_at(app->driver, app->vstart + AM_USEC(app->opts->cfg.duration));
     for (size_t i = 0; i < am_nviews; i++)
         if (am_views[i]->reset) am_views[i]->reset(ui, ui->vstate[i]);
-    am_ui_log(ui, "run %d: %s (%s), %llu tasks, speed %gx", ui->run_no, app->sc->name,
-              am_combinator_name(app->sc->combinator),
-              (unsigned long long)am_scenario_tasks(app->sc), am_loop_speed(app->loop));
+    char what[AM_NAME_MAX + 128];
+    if (app->mode && app->mode->describe)
+        app->mode->describe(app, what, sizeof what);
+    else
+        snprintf(what, sizeof what, "%s (%s), %llu tasks, speed %gx", app->sc->name,
+                 am_combinator_name(app->sc->combinator),
+                 (unsigned long long)am_scenario_tasks(app->sc), am_loop_speed(app->loop));
+    am_ui_log(ui, "run %d: %s", ui->run_no, what);
     ui->dirty = 1;
     return 0;
 }

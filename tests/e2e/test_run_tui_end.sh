@@ -2,7 +2,8 @@
 # test_run_tui_end.sh — `asyncmon run`'s dashboard around the end of a batch
 # (tmux, as test_run_tui.sh): once every job has ended, the header's elapsed
 # time and the batch bar's elapsed time and rate stay where they were when
-# the last job ended, as tqdm's bar does when it closes.
+# the last job ended, as tqdm's bar does when it closes; the event log's
+# first line says what runs.
 source "$(dirname "$0")/lib.sh"
 
 source "$(dirname "$0")/tmux.sh"
@@ -19,6 +20,8 @@ frozen() {
   b=$(clock "$1")
   [[ -n $a && $a == "$b" ]] || { echo "  before: $a"; echo "  after:  $b"; return 1; }
 }
+# not_on NAME REGEX: the screen does not show it
+not_on() { ! screen "$1" | grep -qE -- "$2" || { echo "  /$2/ is on screen"; return 1; }; }
 
 # the clock stops with the last job
 printf 'true\n%s 0.3\n' "$SLEEP" >"$TMP/quick"
@@ -32,8 +35,11 @@ tm send-keys -t e a; tm send-keys -t e "$SLEEP 0.2" Enter
 check "a job added runs" wait_for e 'all jobs: 100%.*\| 3/3 \['
 check "a job added: finished again" wait_for e 'finished .* q to quit'
 check "after the added job: frozen again" frozen e
+check "the event log says what runs" wait_for e '→ run 1: 2 jobs, -j 2 *$'
+check "the event log: no scenario, no speed" not_on e 'run 1: .*(tasks|speed)'
 tm send-keys -t e q
 check "q: exits 0" wait_for e '^EXITED 0$'
 check "q: no process of any job left" no_survivors
+
 
 finish
