@@ -355,6 +355,24 @@ static void mode_describe(const am_app_t *app, char *buf, size_t size)
              run->runner ? am_runner_limit(run->runner) : run->o->jobs);
 }
 
+/* The header counts jobs by their state (a job retried is one job, however
+ * many attempts it took: those are in the job list and the event log), and
+ * the jobs ended per second. */
+static void mode_counts(const am_app_t *app, am_app_counts_t *k)
+{
+    const run_t *run = app->mode->data;
+    if (!run->runner) return;
+    am_run_counts_t c;
+    am_runner_counts(run->runner, &c);
+    k->total_label = "jobs";
+    for (int s = 0; s < AM_TASK_NSTATES; s++)
+        k->labels[s] = am_job_state_name((am_task_state_t)s);
+    k->total = c.total;
+    memcpy(k->by_state, c.by_state, sizeof k->by_state);
+    k->ended = c.total - c.queued - c.running;
+    k->rate = am_runner_rate(run->runner);
+}
+
 am_runner_t *am_run_app_runner(const am_app_t *app)
 {
     if (!app->mode || strcmp(app->mode->name, "run")) return NULL;
@@ -394,6 +412,7 @@ static int run_dashboard(run_t *run)
         .finished = mode_finished,
         .finished_at = mode_finished_at,
         .describe = mode_describe,
+        .counts = mode_counts,
     };
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
     if (run->started) print_summary(run, stdout);

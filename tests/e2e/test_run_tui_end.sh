@@ -3,7 +3,7 @@
 # (tmux, as test_run_tui.sh): once every job has ended, the header's elapsed
 # time and the batch bar's elapsed time and rate stay where they were when
 # the last job ended, as tqdm's bar does when it closes; the event log's
-# first line says what runs.
+# first line says what runs; the header counts jobs, not attempts (--retries).
 source "$(dirname "$0")/lib.sh"
 
 source "$(dirname "$0")/tmux.sh"
@@ -40,6 +40,18 @@ check "the event log: no scenario, no speed" not_on e 'run 1: .*(tasks|speed)'
 tm send-keys -t e q
 check "q: exits 0" wait_for e '^EXITED 0$'
 check "q: no process of any job left" no_survivors
+
+# --retries: the header counts jobs, each once in its final state; the
+# attempts are in the job list
+printf 'true\nsh -c "exit 3"\n%s 0.2\n' "$SLEEP" >"$TMP/retry"
+run h 120 30 run -j 3 --retries 2 -f retry
+check "retries: finished" wait_for h 'finished .* q to quit'
+check "retries: the header counts jobs, not attempts" \
+  wait_for h '^ jobs 3  queued 0  running 0  done 2  failed 1  cancelled 0  timed out 0  rate'
+tm send-keys -t h Down; tm send-keys -t h Enter
+check "retries: the job's attempts in its detail" wait_for h 'job 2: failed · exit 3, .*attempt 3'
+tm send-keys -t h q
+check "retries: q exits 1" wait_for h '^EXITED 1$'
 
 
 finish
