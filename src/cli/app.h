@@ -58,6 +58,9 @@ typedef struct am_app_mode_s {
     void (*describe)(const am_app_t *app, char *buf, size_t size);
     /* the header's counts; NULL: the runtime's tasks (the monitor's) */
     void (*counts)(const am_app_t *app, am_app_counts_t *c);
+    /* seconds the dashboard's quit waits for the work to stop before it
+     * leaves anyway (what is left is then killed); NULL or less: 2 */
+    double (*quit_wait)(const am_app_t *app);
 } am_app_mode_t;
 
 struct am_app_s {

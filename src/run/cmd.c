@@ -79,7 +79,7 @@ static const char usage[] =
     "Dashboard keys: Up/Down select a job, Enter shows its output, c cancels it\n"
     "(SIGTERM, SIGKILL after the grace), z pauses or resumes it (SIGSTOP/SIGCONT),\n"
     "r runs a failed one again, a adds a job, + and - change -j, q quits (every\n"
-    "job is stopped first), ? lists every key.\n"
+    "job is stopped first: SIGTERM, SIGKILL after the grace), ? lists every key.\n"
     "\n"
     "Exit status: 0 every job succeeded, 1 some did not, 2 bad usage or input,\n"
     "128+N stopped by signal N (130 for Ctrl-C).\n";
@@ -373,6 +373,14 @@ static void mode_counts(const am_app_t *app, am_app_counts_t *k)
     k->rate = am_runner_rate(run->runner);
 }
 
+/* q: the jobs get SIGTERM, SIGKILL after --grace; the dashboard waits for
+ * that, and a second more for them to be reaped, before it leaves anyway. */
+static double mode_quit_wait(const am_app_t *app)
+{
+    const run_t *run = app->mode->data;
+    return run->o->grace + 1;
+}
+
 am_runner_t *am_run_app_runner(const am_app_t *app)
 {
     if (!app->mode || strcmp(app->mode->name, "run")) return NULL;
@@ -413,6 +421,7 @@ static int run_dashboard(run_t *run)
         .finished_at = mode_finished_at,
         .describe = mode_describe,
         .counts = mode_counts,
+        .quit_wait = mode_quit_wait,
     };
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
     if (run->started) print_summary(run, stdout);

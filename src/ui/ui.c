@@ -128,10 +128,14 @@ void am_ui_quit(am_ui_t *ui)
     ui->next = AM_NEXT_QUIT;
     if (app->driver && !am_driver_finished(app->driver)) {
         /* stop the asyncio.run way: cancel what is left, let the loop deliver
-         * the cancellations, then leave when the driver says it is over */
+         * the cancellations, then leave when the driver says it is over; a
+         * mode may need longer (real processes get a grace before SIGKILL) */
+        uint64_t ms = 2000;
+        double wait = app->mode && app->mode->quit_wait ? app->mode->quit_wait(app) : 0;
+        if (wait * 1000 > (double)ms) ms = (uint64_t)(wait * 1000 + 0.5);
         am_loop_pause(app->loop, 0);
         am_driver_stop(app->driver);
-        uv_timer_start(&ui->quit_timer, on_quit_timeout, 2000, 0);
+        uv_timer_start(&ui->quit_timer, on_quit_timeout, ms, 0);
     } else {
         uv_stop(&app->uv);
     }

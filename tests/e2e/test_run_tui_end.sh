@@ -3,7 +3,8 @@
 # (tmux, as test_run_tui.sh): once every job has ended, the header's elapsed
 # time and the batch bar's elapsed time and rate stay where they were when
 # the last job ended, as tqdm's bar does when it closes; the event log's
-# first line says what runs; the header counts jobs, not attempts (--retries).
+# first line says what runs; the header counts jobs, not attempts (--retries);
+# q gives the jobs --grace to go after SIGTERM, and no more.
 source "$(dirname "$0")/lib.sh"
 
 source "$(dirname "$0")/tmux.sh"
@@ -53,5 +54,23 @@ check "retries: the job's attempts in its detail" wait_for h 'job 2: failed · e
 tm send-keys -t h q
 check "retries: q exits 1" wait_for h '^EXITED 1$'
 
+# q honours --grace: a job that takes 2.5 s to clean up after SIGTERM is
+# not killed at 2 s when --grace is 6
+cat >"$TMP/slowterm" <<EOF
+sh -c 'trap "echo term >> $TMP/grace.log; $SLEEP 2.5; echo clean >> $TMP/grace.log; exit 0" TERM; while :; do $SLEEP 0.1; done'
+EOF
+run g 120 30 run --grace 6 -f slowterm
+check "grace: the job runs" wait_for g '^ +1 running'
+tm send-keys -t g q
+check "grace: q exits once the job has cleaned up" wait_for g '^EXITED 1$' 10
+check "grace: the job got SIGTERM and finished its cleanup" \
+  bash -c '[[ $(cat "$1") == $'"'"'term\nclean'"'"' ]]' _ "$TMP/grace.log"
+check "grace: no process of any job left" no_survivors
+# ...and the wait is bounded: a job ignoring SIGTERM is killed after --grace
+run k 120 30 run --grace 0.5 -- sh -c "trap '' TERM; $SLEEP 40"
+check "bounded: the job runs" wait_for k '^ +1 running'
+tm send-keys -t k q
+check "bounded: q exits soon after the grace" wait_for k '^EXITED 1$' 4
+check "bounded: no process of any job left" no_survivors
 
 finish
