@@ -1,7 +1,7 @@
 /* header.c — the top of the dashboard: the scenario's title, the run's
  * status, elapsed (virtual) time, speed and the loop's lag on the first row;
  * tasks by state in their colours, the overall rate and the ETA on the
- * second.
+ * second (or what the run's mode counts instead: asyncmon run's jobs).
  *
  * "lag" is the loop's lag as the runtime measures it (am_monitor_health:
  * how late a periodic real-time timer fires, now and at worst), in the
