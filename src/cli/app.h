@@ -24,6 +24,19 @@ enum {
 typedef struct am_app_s am_app_t;
 typedef struct am_ui_s am_ui_t;
 
+/* What the header's second row counts: the runtime's tasks, or a mode's own
+ * units of work (asyncmon run's jobs, of which a retried one is several
+ * tasks). The header presets the labels to the task states' and "created";
+ * a mode's counts hook may rename them. */
+typedef struct am_app_counts_s {
+    const char *total_label;
+    const char *labels[AM_TASK_NSTATES];
+    uint64_t total;
+    uint64_t by_state[AM_TASK_NSTATES];
+    uint64_t ended; /* in a final state */
+    double rate;    /* ended per second, NAN when not known */
+} am_app_counts_t;
+
 /* A mode that brings work of its own to a run (asyncmon run's jobs): begin
  * runs at the end of am_app_begin (the loop, monitor and driver exist), end
  * at the start of am_app_end (they still do). */
@@ -37,6 +50,17 @@ typedef struct am_app_mode_s {
     void (*signal)(am_app_t *app, int signo);
     /* is the mode's work over (for the header's "finished")? NULL: the driver says */
     int (*finished)(const am_app_t *app);
+    /* the loop's time when the mode's work ended, where the header's
+     * elapsed time stops (-1: not known); NULL: the driver's end */
+    am_time_t (*finished_at)(const am_app_t *app);
+    /* the event log's first line after "run N: ": what runs; NULL: the
+     * scenario, its combinator, its tasks and the speed */
+    void (*describe)(const am_app_t *app, char *buf, size_t size);
+    /* the header's counts; NULL: the runtime's tasks (the monitor's) */
+    void (*counts)(const am_app_t *app, am_app_counts_t *c);
+    /* seconds the dashboard's quit waits for the work to stop before it
+     * leaves anyway (what is left is then killed); NULL or less: 2 */
+    double (*quit_wait)(const am_app_t *app);
 } am_app_mode_t;
 
 struct am_app_s {

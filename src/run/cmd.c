@@ -42,8 +42,7 @@ typedef struct run_s {
     uv_timer_t refresh;
     int refresh_on;
     int tty;
-    uint64_t start_ns;
-    am_rate_t rate;
+    int started; /* the run began (the summary is printed) */
     uint64_t last_ended;
     int printed;
     /* the outcome, kept when the runner is freed */
@@ -69,7 +68,7 @@ static const char usage[] =
     "  --grace S           seconds between SIGTERM and SIGKILL (default 2)\n"
     "  --retries N         run a failed or timed-out job up to N more times\n"
     "  --shell             run each command with /bin/sh -c ({} is quoted)\n"
-    "  --joblog FILE       write GNU parallel's joblog (a TSV line per run)\n"
+    "  --joblog FILE       write GNU parallel's joblog (a TSV line per job)\n"
     "  --output-dir DIR    keep each job's output in DIR/SEQ.out and DIR/SEQ.err\n"
     "  -a, --arg-file FILE the input lines ({}) from FILE instead of stdin\n"
     "  -f, --jobs-file F   a job per line of F (not blank ones, not # comments)\n"
@@ -80,7 +79,7 @@ static const char usage[] =
     "Dashboard keys: Up/Down select a job, Enter shows its output, c cancels it\n"
     "(SIGTERM, SIGKILL after the grace), z pauses or resumes it (SIGSTOP/SIGCONT),\n"
     "r runs a failed one again, a adds a job, + and - change -j, q quits (every\n"
-    "job is stopped first), ? lists every key.\n"
+    "job is stopped first: SIGTERM, SIGKILL after the grace), ? lists every key.\n"
     "\n"
     "Exit status: 0 every job succeeded, 1 some did not, 2 bad usage or input,\n"
     "128+N stopped by signal N (130 for Ctrl-C).\n";
@@ -124,7 +123,7 @@ static void keep_outcome(run_t *run)
 {
     am_runner_counts(run->runner, &run->counts);
     run->status = am_runner_status(run->runner);
-    run->seconds = (double)(uv_hrtime() - run->start_ns) / 1e9;
+    run->seconds = am_runner_elapsed(run->runner, uv_hrtime());
 }
 
 static void print_summary(const run_t *run, FILE *out)
@@ -156,17 +155,17 @@ static void print_bar(run_t *run, int final)
     am_run_counts_t c;
     am_runner_counts(run->runner, &c);
     uint64_t ended = c.total - c.queued - c.running;
-    double elapsed = (double)(uv_hrtime() - run->start_ns) / 1e9;
-    am_rate_update(&run->rate, (double)ended, elapsed);
     am_meter_args_t a;
     am_meter_args_init(&a);
     a.n = (double)ended;
     a.total = (double)c.total;
-    a.elapsed = elapsed;
+    /* the runner's clock: the last line's elapsed time and rate are those of
+     * the moment the last job ended, not of the teardown after it */
+    a.elapsed = am_runner_elapsed(run->runner, uv_hrtime());
     a.ncols = columns(run) - (run->tty ? 1 : 0);
     a.prefix = "run";
     a.ascii = run->o->common.cfg.ascii;
-    a.rate = am_rate_value(&run->rate);
+    a.rate = am_runner_rate(run->runner);
     char line[1024];
     am_meter_format(line, sizeof line, &a);
     if (run->tty)
@@ -269,9 +268,7 @@ static int run_headless(run_t *run)
     run->refresh.data = run;
     uv_timer_start(&run->refresh, on_refresh, 100, 100);
     run->refresh_on = 1;
-    run->start_ns = uv_hrtime();
-    am_rate_init(&run->rate, 0.3);
-    am_rate_update(&run->rate, 0, 0);
+    run->started = 1;
     am_runner_pump(run->runner);
     if (am_runner_idle(run->runner)) close_headless(run); /* no jobs at all */
     uv_run(&run->uv, UV_RUN_DEFAULT);
@@ -313,7 +310,7 @@ static int mode_begin(am_app_t *app, char *err, size_t errsize)
         return AM_ENOMEM;
     }
     am_runner_set_halt(run->runner, halted, app);
-    run->start_ns = uv_hrtime();
+    run->started = 1;
     am_runner_pump(run->runner);
     return 0;
 }
@@ -340,6 +337,48 @@ static int mode_finished(const am_app_t *app)
 {
     const run_t *run = app->mode->data;
     return run->runner && am_runner_idle(run->runner);
+}
+
+/* The header's elapsed time stops when the last job ended. */
+static am_time_t mode_finished_at(const am_app_t *app)
+{
+    const run_t *run = app->mode->data;
+    return run->runner ? am_runner_idle_at(run->runner) : -1;
+}
+
+/* The event log's first line: what runs. */
+static void mode_describe(const am_app_t *app, char *buf, size_t size)
+{
+    const run_t *run = app->mode->data;
+    size_t n = run->runner ? am_runner_njobs(run->runner) : 0;
+    snprintf(buf, size, "%zu job%s, -j %u", n, n == 1 ? "" : "s",
+             run->runner ? am_runner_limit(run->runner) : run->o->jobs);
+}
+
+/* The header counts jobs by their state (a job retried is one job, however
+ * many attempts it took: those are in the job list and the event log), and
+ * the jobs ended per second. */
+static void mode_counts(const am_app_t *app, am_app_counts_t *k)
+{
+    const run_t *run = app->mode->data;
+    if (!run->runner) return;
+    am_run_counts_t c;
+    am_runner_counts(run->runner, &c);
+    k->total_label = "jobs";
+    for (int s = 0; s < AM_TASK_NSTATES; s++)
+        k->labels[s] = am_job_state_name((am_task_state_t)s);
+    k->total = c.total;
+    memcpy(k->by_state, c.by_state, sizeof k->by_state);
+    k->ended = c.total - c.queued - c.running;
+    k->rate = am_runner_rate(run->runner);
+}
+
+/* q: the jobs get SIGTERM, SIGKILL after --grace; the dashboard waits for
+ * that, and a second more for them to be reaped, before it leaves anyway. */
+static double mode_quit_wait(const am_app_t *app)
+{
+    const run_t *run = app->mode->data;
+    return run->o->grace + 1;
 }
 
 am_runner_t *am_run_app_runner(const am_app_t *app)
@@ -372,9 +411,20 @@ static int run_dashboard(run_t *run)
     snprintf(sc.title, sizeof sc.title, "%zu jobs, -j %u", run->specs.n, run->o->jobs);
     sc.combinator = AM_COMB_NONE;
     sc.timeout = -1;
-    am_app_mode_t mode = {"run", run, mode_begin, mode_end, mode_signal, mode_finished};
+    am_app_mode_t mode = {
+        .name = "run",
+        .data = run,
+        .begin = mode_begin,
+        .end = mode_end,
+        .signal = mode_signal,
+        .finished = mode_finished,
+        .finished_at = mode_finished_at,
+        .describe = mode_describe,
+        .counts = mode_counts,
+        .quit_wait = mode_quit_wait,
+    };
     int code = am_app_run_mode(&run->o->common, &sc, &mode);
-    if (run->start_ns) print_summary(run, stdout);
+    if (run->started) print_summary(run, stdout);
     if (code == AM_EXIT_OK) code = run->status;
     am_run_specs_free(&run->specs); /* left there if the run never began */
     return code;

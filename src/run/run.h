@@ -163,6 +163,16 @@ unsigned am_runner_limit(const am_runner_t *r);
 /* Change the limit (>= 1); raising it starts jobs at once. */
 void am_runner_set_limit(am_runner_t *r, unsigned jobs);
 int am_runner_idle(const am_runner_t *r);
+/* The batch's clock: seconds from the first am_runner_pump to now_ns, or to
+ * the moment every job had ended (the runner became idle), where it stays
+ * until a job is queued again, as tqdm's bar stops when it closes. */
+double am_runner_elapsed(const am_runner_t *r, uint64_t now_ns);
+/* Jobs ended per second of that clock: tqdm's EMA, fed as each job ends
+ * (NAN before). */
+double am_runner_rate(const am_runner_t *r);
+/* The loop's time (am_loop_now) when every job had ended; -1 while one is
+ * queued or running, or before the first. */
+am_time_t am_runner_idle_at(const am_runner_t *r);
 /* The job an attempt's task belongs to, or NULL. */
 am_job_t *am_runner_job_of_task(am_runner_t *r, am_task_id_t id);
 

@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "asyncmon/meter.h"
 #include "cli/fatal.h"
 #include "run/run.h"
 
@@ -77,8 +78,15 @@ struct am_runner_s {
     size_t nlive, live_cap;
     uv_signal_t chld; /* SIGCHLD: our children, and adopted orphans */
     int chld_on, chld_closed;
-    int adopting;    /* a job ended with processes left in its group: look for orphans */
-    int subreaper;   /* own_process: orphans are ours */
+    int adopting;  /* a job ended with processes left in its group: look for orphans */
+    int subreaper; /* own_process: orphans are ours */
+    /* the batch's clock: from the first pump to the moment the runner last
+     * became idle (uv_hrtime; idle_ns 0 while busy), the loop's time then,
+     * and jobs ended per second, fed as each one ends */
+    uint64_t start_ns, idle_ns;
+    am_time_t idle_at;
+    uint64_t nended; /* jobs in a final state */
+    am_rate_t rate;
     char buf[65536]; /* every pipe reads here: the data is consumed in the read callback */
 };
 
@@ -218,6 +226,9 @@ am_runner_t *am_runner_new(am_loop_t *loop, const am_run_config_t *cfg)
     r->cfg = *cfg;
     if (r->cfg.jobs < 1) r->cfg.jobs = 1;
     r->idle_told = 1; /* nothing to tell before the first job */
+    r->idle_at = -1;
+    am_rate_init(&r->rate, 0.3);
+    am_rate_update(&r->rate, 0, 0);
     if (uv_signal_init(am_loop_uv(loop), &r->chld) != 0) {
         free(r);
         return NULL;
@@ -249,6 +260,8 @@ static int enqueue(am_runner_t *r, uint32_t seq)
     }
     r->queue[r->qhead + r->qlen++] = seq;
     r->idle_told = 0;
+    r->idle_ns = 0; /* the clock runs again */
+    r->idle_at = -1;
     return 0;
 }
 
@@ -362,12 +375,17 @@ static void check_idle(am_runner_t *r)
 {
     if (r->freeing || r->idle_told || !am_runner_idle(r)) return;
     r->idle_told = 1;
+    /* every job has ended: the clock stops here, as tqdm's does when it closes */
+    r->idle_ns = uv_hrtime();
+    r->idle_at = am_loop_now(r->loop);
     if (r->idle_cb) r->idle_cb(r, r->idle_data);
 }
 
 /* A job reached a final state for good. */
 static void job_over(am_runner_t *r, am_job_t *j)
 {
+    r->nended++;
+    am_rate_update(&r->rate, (double)r->nended, am_runner_elapsed(r, uv_hrtime()));
     if (!r->freeing && r->end_cb) r->end_cb(r, j, r->end_data);
 }
 
@@ -694,7 +712,11 @@ static void end_attempt(am_proc_t *p)
     j->term_signal = p->signo;
     j->end_ns = uv_hrtime();
     j->paused = 0;
-    if (r->cfg.joblog) {
+    int retry = (st == AM_TASK_FAILED || st == AM_TASK_TIMED_OUT) &&
+                j->attempts <= r->cfg.retries && !r->stopping;
+    if (r->cfg.joblog && !retry) {
+        /* GNU parallel logs a job once, with its last attempt: --resume-failed
+         * and --retry-failed read a job's Exitval from its one line */
         char line[8192];
         double runtime = (double)(j->end_ns - j->start_ns) / 1e9;
         am_joblog_format(line, sizeof line, j->seq, p->start_epoch, runtime, j->out.bytes,
@@ -702,8 +724,6 @@ static void end_attempt(am_proc_t *p)
         fputs(line, r->cfg.joblog);
         fflush(r->cfg.joblog); /* a line per job as it ends, as parallel does */
     }
-    int retry = (st == AM_TASK_FAILED || st == AM_TASK_TIMED_OUT) &&
-                j->attempts <= r->cfg.retries && !r->stopping;
     j->state = retry ? AM_TASK_PENDING : st;
     r->running--;
     if (retry) enqueue(r, j->seq);
@@ -754,6 +774,7 @@ void am_runner_set_halt(am_runner_t *r, int (*fn)(void *data), void *data)
 void am_runner_pump(am_runner_t *r)
 {
     if (r->freeing) return;
+    if (!r->start_ns) r->start_ns = uv_hrtime();
     if (r->halt && r->halt(r->halt_data)) r->stopping = 1;
     while (r->qlen && (r->stopping || r->running < r->cfg.jobs)) {
         am_job_t *j = r->jobs[r->queue[r->qhead] - 1];
@@ -807,6 +828,7 @@ int am_runner_retry(am_runner_t *r, am_job_t *j)
         j->state = AM_TASK_FAILED;
         return rc;
     }
+    r->nended--; /* it will end again */
     am_runner_pump(r);
     return 0;
 }
@@ -895,6 +917,23 @@ void am_job_outcome(const am_job_t *j, char *buf, size_t size)
         snprintf(buf, size, "%s", j->paused ? "paused" : "");
         break;
     }
+}
+
+double am_runner_elapsed(const am_runner_t *r, uint64_t now_ns)
+{
+    if (!r->start_ns) return 0;
+    uint64_t end = r->idle_ns ? r->idle_ns : now_ns;
+    return end > r->start_ns ? (double)(end - r->start_ns) / 1e9 : 0;
+}
+
+double am_runner_rate(const am_runner_t *r)
+{
+    return am_rate_value(&r->rate);
+}
+
+am_time_t am_runner_idle_at(const am_runner_t *r)
+{
+    return r->idle_at;
 }
 
 double am_job_elapsed(const am_job_t *j, uint64_t now_ns)

@@ -1,7 +1,7 @@
 /* header.c — the top of the dashboard: the scenario's title, the run's
  * status, elapsed (virtual) time, speed and the loop's lag on the first row;
  * tasks by state in their colours, the overall rate and the ETA on the
- * second.
+ * second (or what the run's mode counts instead: asyncmon run's jobs).
  *
  * "lag" is the loop's lag as the runtime measures it (am_monitor_health:
  * how late a periodic real-time timer fires, now and at worst), in the
@@ -132,21 +132,40 @@ static void first_row(am_ui_t *ui, int y, int w)
         x0 += am_put(ui, y, x0, right + sw + cw - x0, c.e[i], c.text[i]);
 }
 
+/* The runtime's tasks, or what the run's mode counts instead. */
+static void counts_of(am_app_t *app, am_app_counts_t *k)
+{
+    memset(k, 0, sizeof *k);
+    k->total_label = "created";
+    for (int s = 0; s < AM_TASK_NSTATES; s++)
+        k->labels[s] = am_state_label((am_task_state_t)s);
+    k->rate = NAN;
+    if (app->mode && app->mode->counts) {
+        app->mode->counts(app, k);
+        return;
+    }
+    const am_counts_t *c = am_monitor_counts(app->mon);
+    k->total = c->created;
+    memcpy(k->by_state, c->by_state, sizeof k->by_state);
+    k->ended = am_monitor_ended(app->mon);
+    k->rate = am_rate_value(am_monitor_rate(app->mon));
+}
+
 static void second_row(am_ui_t *ui, int y, int w)
 {
-    am_app_t *app = ui->app;
-    const am_counts_t *c = am_monitor_counts(app->mon);
+    am_app_counts_t k;
     char v[64];
     int x = 1, end = w - 1;
+    counts_of(ui->app, &k);
 
-    x = item(ui, y, x, end, "created", AM_EL_VALUE, am_fmt_count(v, sizeof v, c->created));
+    x = item(ui, y, x, end, k.total_label, AM_EL_VALUE, am_fmt_count(v, sizeof v, k.total));
     for (int s = 0; s < AM_TASK_NSTATES && x <= end; s++)
-        x = item(ui, y, x, end, am_state_label((am_task_state_t)s),
-                 am_state_elem((am_task_state_t)s), am_fmt_count(v, sizeof v, c->by_state[s]));
+        x = item(ui, y, x, end, k.labels[s], am_state_elem((am_task_state_t)s),
+                 am_fmt_count(v, sizeof v, k.by_state[s]));
     if (x > end) return;
 
-    double rate = am_rate_value(am_monitor_rate(app->mon));
-    uint64_t ended = am_monitor_ended(app->mon), left = c->created - ended;
+    double rate = k.rate;
+    uint64_t left = k.total - k.ended;
     if (isnan(rate) || rate <= 0)
         snprintf(v, sizeof v, "?/s");
     else if (rate < 100)

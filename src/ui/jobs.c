@@ -19,10 +19,6 @@ typedef struct jobs_s {
     size_t sel, top; /* selected job and the first row shown (indexes) */
     int detail;      /* the detail pane is open */
     int list_h;
-    am_rate_t rate;
-    int rate_on;
-    uint64_t start_ns;
-    uint64_t rated; /* jobs ended when the rate was fed */
 } jobs_t;
 
 static am_runner_t *runner(am_ui_t *ui)
@@ -57,30 +53,21 @@ static am_job_t *selected_job(am_ui_t *ui, jobs_t *j)
 
 /* ---- drawing ---- */
 
-static void draw_overall(am_ui_t *ui, jobs_t *j, int y, int x, int w, const am_run_counts_t *c)
+/* The batch's tqdm bar on the runner's clock: its elapsed time and rate stop
+ * when the last job ends. */
+static void draw_overall(am_ui_t *ui, int y, int x, int w, const am_run_counts_t *c)
 {
+    am_runner_t *rn = runner(ui);
     uint64_t ended = c->total - c->queued - c->running;
-    uint64_t now = uv_hrtime();
-    if (!j->start_ns) j->start_ns = now;
-    double elapsed = (double)(now - j->start_ns) / 1e9;
-    if (!j->rate_on) {
-        am_rate_init(&j->rate, 0.3);
-        am_rate_update(&j->rate, 0, 0);
-        j->rate_on = 1;
-    }
-    if (ended != j->rated) { /* fed when jobs end, as tqdm feeds its EMA at update() */
-        am_rate_update(&j->rate, (double)ended, elapsed);
-        j->rated = ended;
-    }
     am_meter_args_t a;
     am_meter_args_init(&a);
     a.n = (double)ended;
     a.total = (double)c->total;
-    a.elapsed = elapsed;
+    a.elapsed = am_runner_elapsed(rn, uv_hrtime());
     a.ncols = w;
     a.prefix = "all jobs";
     a.ascii = ui->ascii;
-    a.rate = am_rate_value(&j->rate);
+    a.rate = am_runner_rate(rn);
     char line[1024];
     am_meter_format(line, sizeof line, &a);
     am_put(ui, y, x, w,
@@ -236,7 +223,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
                  (unsigned long long)c.paused);
     am_draw_title(ui, r, focused, j->detail ? "Job output (Enter/Esc: back)" : "Jobs", extra);
     if (r.h < 2) return;
-    draw_overall(ui, j, r.y + 1, r.x + 1, r.w - 2, &c);
+    draw_overall(ui, r.y + 1, r.x + 1, r.w - 2, &c);
     if (r.h < 3) return;
     if (j->detail)
         draw_detail(ui, j, r, r.y + 2);

@@ -56,8 +56,11 @@ int am_ui_finished(const am_ui_t *ui)
 double am_ui_elapsed(const am_ui_t *ui)
 {
     const am_app_t *app = ui->app;
+    const am_app_mode_t *m = app->mode;
     if (!app->loop) return 0;
-    am_time_t end = am_ui_finished(ui) ? am_driver_finished_at(app->driver) : -1;
+    am_time_t end = -1;
+    if (am_ui_finished(ui))
+        end = m && m->finished_at ? m->finished_at(app) : am_driver_finished_at(app->driver);
     if (end < 0) end = am_loop_now(app->loop);
     return AM_SECONDS(end - app->vstart);
 }
@@ -125,10 +128,14 @@ void am_ui_quit(am_ui_t *ui)
     ui->next = AM_NEXT_QUIT;
     if (app->driver && !am_driver_finished(app->driver)) {
         /* stop the asyncio.run way: cancel what is left, let the loop deliver
-         * the cancellations, then leave when the driver says it is over */
+         * the cancellations, then leave when the driver says it is over; a
+         * mode may need longer (real processes get a grace before SIGKILL) */
+        uint64_t ms = 2000;
+        double wait = app->mode && app->mode->quit_wait ? app->mode->quit_wait(app) : 0;
+        if (wait * 1000 > (double)ms) ms = (uint64_t)(wait * 1000 + 0.5);
         am_loop_pause(app->loop, 0);
         am_driver_stop(app->driver);
-        uv_timer_start(&ui->quit_timer, on_quit_timeout, 2000, 0);
+        uv_timer_start(&ui->quit_timer, on_quit_timeout, ms, 0);
     } else {
         uv_stop(&app->uv);
     }
@@ -456,9 +463,14 @@ static int start_run(am_ui_t *ui, double speed, char *err, size_t errsize)
         am_driver_stop_at(app->driver, app->vstart + AM_USEC(app->opts->cfg.duration));
     for (size_t i = 0; i < am_nviews; i++)
         if (am_views[i]->reset) am_views[i]->reset(ui, ui->vstate[i]);
-    am_ui_log(ui, "run %d: %s (%s), %llu tasks, speed %gx", ui->run_no, app->sc->name,
-              am_combinator_name(app->sc->combinator),
-              (unsigned long long)am_scenario_tasks(app->sc), am_loop_speed(app->loop));
+    char what[AM_NAME_MAX + 128];
+    if (app->mode && app->mode->describe)
+        app->mode->describe(app, what, sizeof what);
+    else
+        snprintf(what, sizeof what, "%s (%s), %llu tasks, speed %gx", app->sc->name,
+                 am_combinator_name(app->sc->combinator),
+                 (unsigned long long)am_scenario_tasks(app->sc), am_loop_speed(app->loop));
+    am_ui_log(ui, "run %d: %s", ui->run_no, what);
     ui->dirty = 1;
     return 0;
 }

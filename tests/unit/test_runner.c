@@ -337,6 +337,80 @@ static void test_joblog_and_outputs(void **state)
     rmdir(dir);
 }
 
+/* With --retries, GNU parallel's joblog has one line per job: its last
+ * attempt (the one that counts), not a line per attempt. */
+static void test_joblog_retries(void **state)
+{
+    (void)state;
+    FILE *log = tmpfile();
+    assert_non_null(log);
+    am_run_config_t c = cfg_jobs(2);
+    c.joblog = log;
+    c.retries = 3;
+    fx_t *f = open_fx(&c);
+    char path[] = "/tmp/asyncmon-jlretry-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char script[256];
+    /* fails twice, then succeeds on its third attempt */
+    snprintf(script, sizeof script, "echo x >> %s; [ \"$(wc -l < %s)\" -ge 3 ] || exit 4", path,
+             path);
+    add(f, "sh", "-c", script, NULL);
+    add(f, "sh", "-c", "exit 7", NULL); /* fails every one of its 4 attempts */
+    run(f);
+    assert_int_equal(am_runner_job(f->r, 0)->attempts, 3);
+    assert_int_equal(am_runner_job(f->r, 1)->attempts, 4);
+    rewind(log);
+    char line[512];
+    unsigned seq;
+    double start, runtime;
+    int send, recv, exitval, sig, seen[2] = {0, 0};
+    for (int i = 0; i < 2; i++) {
+        assert_non_null(fgets(line, sizeof line, log));
+        assert_int_equal(sscanf(line, "%u\t:\t%lf\t%lf\t%d\t%d\t%d\t%d", &seq, &start, &runtime,
+                                &send, &recv, &exitval, &sig),
+                         7);
+        assert_true(seq == 1 || seq == 2);
+        seen[seq - 1]++;
+        assert_int_equal(exitval, seq == 1 ? 0 : 7); /* the last attempt's outcome */
+    }
+    assert_null(fgets(line, sizeof line, log)); /* no line for the attempts retried */
+    assert_int_equal(seen[0], 1);
+    assert_int_equal(seen[1], 1);
+    fclose(log);
+    unlink(path);
+    close_fx(f);
+}
+
+/* The batch's clock stops when the last job ends, and runs again when a job
+ * is queued after that. */
+static void test_clock_stops_when_idle(void **state)
+{
+    (void)state;
+    am_run_config_t c = cfg_jobs(2);
+    fx_t *f = open_fx(&c);
+    assert_int_equal(am_runner_idle_at(f->r), -1);
+    add(f, "sleep", "0.05", NULL);
+    add(f, "true", NULL);
+    run(f);
+    double e = am_runner_elapsed(f->r, uv_hrtime());
+    assert_true(e >= 0.05 && e < 2);
+    assert_true(am_runner_idle_at(f->r) >= 0);
+    double rate = am_runner_rate(f->r);
+    assert_true(rate > 0);
+    usleep(100000);
+    assert_true(am_runner_elapsed(f->r, uv_hrtime()) == e); /* stopped, not counting */
+    assert_true(am_runner_rate(f->r) == rate);
+    add(f, "true", NULL);
+    am_runner_pump(f->r);
+    assert_int_equal(am_runner_idle_at(f->r), -1);
+    assert_true(am_runner_elapsed(f->r, uv_hrtime()) >= e + 0.1); /* running again */
+    uv_run(&f->uv, UV_RUN_DEFAULT);
+    assert_true(am_runner_idle_at(f->r) >= 0);
+    close_fx(f);
+}
+
 static void test_stop_and_free(void **state)
 {
     (void)state;
@@ -379,6 +453,8 @@ int main(void)
         cmocka_unit_test(test_timeout_and_retries),
         cmocka_unit_test(test_cancel_pause_retry),
         cmocka_unit_test(test_joblog_and_outputs),
+        cmocka_unit_test(test_joblog_retries),
+        cmocka_unit_test(test_clock_stops_when_idle),
         cmocka_unit_test(test_stop_and_free),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
