@@ -37,7 +37,12 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     (void)width;
     int side = (int)ui->app->sc->ngroups + 3;
     int n = code(ui)->nlines > side ? code(ui)->nlines : side;
-    *min_h = 3;
+    /* The snippet is the lesson: on a tall terminal most of it comes before
+     * the task list's and the event log's wishes for rows (at 120x40 a
+     * 12-line snippet showed 6 lines beside a task list of 10 rows): all of it
+     * from 40 rows, 7 lines at 30, 2 below. */
+    int lines = ui->rows >= 30 ? (ui->rows - 16) / 2 : 2;
+    *min_h = 1 + (code(ui)->nlines < lines ? code(ui)->nlines : lines);
     *want_h = 1 + n;
 }
 

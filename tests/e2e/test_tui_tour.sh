@@ -40,6 +40,8 @@ check "tour: the code panel" wait_for t '^ Code +python'
 check "tour: a highlighted line (the one-by-one loop's await)" \
   wait_for t '^ +3 ▶ +await asyncio\.sleep\(d\) +# total = sum'
 check "tour: each group's own clock" wait_for t 'one_by_one +[0-9.]+s +[0-5]/5 ended'
+check "tour: at 40 rows the whole 12-line snippet is in view" \
+  wait_for t '^ +12 ▶? +await asyncio\.gather\(\*\(asyncio\.sleep\(d\)'
 
 tm send-keys -t t n
 check "n: scenario 2, gather of 2000" wait_for t 'Tour 2/[0-9]+ +gather: 2000 tasks'
@@ -102,10 +104,23 @@ check "bounded semaphore: q exits 0" wait_for b 'EXITED 0'
 
 # ---- Chinese ----
 run z 120 40 tour --lang zh --scenario 2
-check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather:2000 个任务'
+check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather：2000 个任务'
+check "zh: the header's title in Chinese too" wait_for z '^ asyncmon tour-gather · gather：2000 个任务，一个进度条 '
 check "zh: the narration in Chinese" wait_for z '2000 个任务各睡眠 1 到 5 秒'
 check "zh: every row fits the terminal, wide characters as two columns" widths z
 tm send-keys -t z q
 check "zh: q exits 0" wait_for z 'EXITED 0'
+
+# ---- 80x24: the whole title, the tour's keys in Chinese, two lines of narration ----
+run s 80 24 tour --lang zh
+check "80x24 zh: the whole title in the tour bar, with n/p" \
+  wait_for s '导览 1/[0-9]+ +常见错误：逐个 await，还是先创建任务 +n/p 下一个/上一个'
+check "80x24 zh: two lines of narration (1-2 of 3)" wait_for s '^ Narration +▼ 1-2/3'
+check "80x24 zh: its second line" wait_for s '^ 执行，总耗时是所有延迟之和'
+run e 80 24 tour --scenario 19
+check "80x24 checkout: the header keeps its title row" wait_for e '^ asyncmon checkout · '
+check "80x24 checkout: and the narration two lines" wait_for e '^ Narration +▼ 1-2/'
+tm send-keys -t s q
+check "80x24: q exits 0" wait_for s 'EXITED 0'
 
 finish
