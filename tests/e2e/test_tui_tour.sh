@@ -58,7 +58,7 @@ tm send-keys -t w ' '
 check "Space: paused" wait_for w 'PAUSED'
 tm send-keys -t w .
 check ".: stepped to the next event (the failure at 1 s)" wait_for w 'stepped to 1\.00s'
-check ".: the wait returned: the line after it is highlighted" wait_for w '^ +5 ▶ +for t in done:'
+check ".: the wait returned: the line after it is highlighted" wait_for w '^ +7 ▶ +await asyncio\.gather\(\*pending\)'
 check ".: the title says returned" wait_for w 'python · returned'
 check ".: still paused" wait_for w 'PAUSED'
 tm send-keys -t w n
