@@ -40,6 +40,9 @@ check "tour: the code panel" wait_for t '^ Code +python'
 check "tour: a highlighted line (the one-by-one loop's await)" \
   wait_for t '^ +3 ▶ +await asyncio\.sleep\(d\) +# total = sum'
 check "tour: each group's own clock" wait_for t 'one_by_one +[0-9.]+s +[0-5]/5 ended'
+check "tour: the one-by-one bar counts its 5 tasks, not those created so far" \
+  wait_for t '^ one_by_one +: +[0-9]+%\|.*\| [0-4]/5 \['
+check "tour: the run's bar counts all 15" wait_for t '^ tour-mistakes: +[0-9]+%\|.*\| [0-9]+/15 \['
 check "tour: at 40 rows the whole 12-line snippet is in view" \
   wait_for t '^ +12 ▶? +await asyncio\.gather\(\*\(asyncio\.sleep\(d\)'
 
