@@ -201,19 +201,30 @@ static void draw_stats(am_ui_t *ui, const am_checkout_stats_t *s, int y, int x, 
     char a[16], b[16], c[16], d[16], e[16], v[96];
     int end = x + w;
     if (rows < 1) return;
+    /* no customer has left the queue (or the store) yet: no time to show,
+     * rather than a 0.00s that reads as "nobody waits" */
+    strcpy(a, "-");
+    strcpy(b, "-");
+    strcpy(c, "-");
+    strcpy(d, "-");
+    if (s->served + s->in_service + s->cancelled > 0) {
+        am_fmt_secs(a, sizeof a, s->wait_p50);
+        am_fmt_secs(b, sizeof b, s->wait_p95);
+        am_fmt_secs(c, sizeof c, s->wait_max);
+    }
+    if (s->served > 0) am_fmt_secs(d, sizeof d, s->system_mean);
     int cx = x;
     snprintf(v, sizeof v, "%.0f/min  ", s->arrivals_per_min);
     put_stat(ui, y, &cx, end, AM_EL_LABEL, "arrivals ", AM_EL_VALUE, v);
     snprintf(v, sizeof v, "%.0f/min  ", s->departures_per_min);
     put_stat(ui, y, &cx, end, AM_EL_LABEL, "departures ", AM_EL_VALUE, v);
-    snprintf(v, sizeof v, "%s ", am_fmt_secs(a, sizeof a, s->wait_p50));
+    snprintf(v, sizeof v, "%s ", a);
     put_stat(ui, y, &cx, end, AM_EL_LABEL, "in queue p50 ", AM_EL_VALUE, v);
-    snprintf(v, sizeof v, "%s ", am_fmt_secs(b, sizeof b, s->wait_p95));
+    snprintf(v, sizeof v, "%s ", b);
     put_stat(ui, y, &cx, end, AM_EL_LABEL, "p95 ", AM_EL_VALUE, v);
-    snprintf(v, sizeof v, "%s  ", am_fmt_secs(c, sizeof c, s->wait_max));
+    snprintf(v, sizeof v, "%s  ", c);
     put_stat(ui, y, &cx, end, AM_EL_LABEL, "max ", AM_EL_VALUE, v);
-    put_stat(ui, y, &cx, end, AM_EL_LABEL, "in system ", AM_EL_VALUE,
-             am_fmt_secs(d, sizeof d, s->system_mean));
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "in system ", AM_EL_VALUE, d);
     if (rows < 2) return;
     cx = x;
     y++;

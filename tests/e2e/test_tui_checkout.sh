@@ -83,6 +83,13 @@ tm send-keys -t c Escape
 tm send-keys -t c q
 check "q: exits 0" wait_for c 'EXITED 0'
 
+# before anyone has left the queue, its times are unknown: "-", not 0.00s
+run z 120 40 --speed 0.1 --seed 3
+check "start: no time in queue or in system yet" \
+  wait_for z '^ arrivals 0/min +departures 0/min +in queue p50 - p95 - max - +in system -'
+tm send-keys -t z q
+check "start: q exits 0" wait_for z 'EXITED 0'
+
 # 80x24: a statistic that does not fit is left out whole, never cut
 run n 80 24 --speed 5
 check "80x24: the statistics row ends on a whole value" \
