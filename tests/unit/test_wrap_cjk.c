@@ -89,6 +89,15 @@ static void test_mixed(void **state)
     assert_int_equal(l->n, 3);
     assert_string_equal(l->text[0], "你好");
     assert_string_equal(l->text[1], ",世");
+    /* closing punctuation stays with the character before it, an opening
+     * bracket with the one after it */
+    l = wrap("一二三，四（五）", 6);
+    assert_string_equal(l->text[0], "一二");
+    assert_string_equal(l->text[1], "三，四");
+    assert_string_equal(l->text[2], "（五）");
+    l = wrap("放入 3、2、1，然后", 8);
+    assert_string_equal(l->text[0], "放入 3、");
+    assert_string_equal(l->text[1], "2、1，然");
 }
 
 /* Remove blanks: what the wrapped lines must give back, in order. */
@@ -173,6 +182,18 @@ static void test_tour_narrations(void **state)
                 strncat(got, line, sizeof got - strlen(got) - 1);
                 /* a full line leaves less room than the next unit needs */
                 assert_true(am_text_width(l->text[k]) <= w);
+                /* no line starts with closing punctuation or ends with an
+                 * opening bracket (from 30 columns: narrower, an English
+                 * word longer than the line is cut, punctuation and all) */
+                int n;
+                wchar_t first = char_at(l->text[k], &n);
+                if (w >= 30 && wcschr(L"，。、；：！？）", first))
+                    fail_msg("%s at %d columns: line %d starts with punctuation: %s", g.gl_pathv[i],
+                             w, k + 1, l->text[k]);
+                size_t len = strlen(l->text[k]);
+                if (w >= 30 && len >= 3 && !strcmp(l->text[k] + len - 3, "（"))
+                    fail_msg("%s at %d columns: line %d ends with （: %s", g.gl_pathv[i], w, k + 1,
+                             l->text[k]);
             }
             assert_string_equal(got, want);
         }
