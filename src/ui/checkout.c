@@ -252,7 +252,9 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     int rows = (int)p->ncashiers;
     if (rows > 12) rows = 12;
     if (rows < 1) rows = 1; /* "no cashier open" */
-    *min_h = 4;
+    /* From 24 rows, two cashiers before the other panels' wishes (at 80x24
+     * one of three showed, which reads as if there were one) */
+    *min_h = 1 + 1 + (ui->rows >= 24 && rows > 1 ? 2 : 1) + 1;
     *want_h = 1 + 1 + rows + STAT_ROWS;
 }
 
@@ -266,8 +268,12 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     snprintf(rate, sizeof rate, "%.2f/s", ar);
     /* rows: the title, the queue, the cashiers, the statistics */
     int x = r.x + 1, w = r.w - 2, y = r.y + 2, rows = r.h - 2;
-    /* short of rows: one cashier row before the second row of statistics */
-    int stat_rows = rows - 1 > STAT_ROWS ? STAT_ROWS : rows - 1 > 0 ? rows - 1 : 0;
+    /* short of rows: the cashiers before the second row of statistics, but
+     * the first row of statistics before a third cashier */
+    int ncash = p->ncashiers > 1 ? (int)p->ncashiers : 1;
+    int stat_rows = rows - ncash;
+    if (stat_rows > STAT_ROWS) stat_rows = STAT_ROWS;
+    if (stat_rows < 1) stat_rows = rows - 2 >= 1 ? 1 : rows - 1 > 0 ? rows - 1 : 0;
     int list = rows - stat_rows;
     p->page = list > 0 ? list : 1;
     /* keep the selected cashier in view */

@@ -94,6 +94,8 @@ check "start: q exits 0" wait_for z 'EXITED 0'
 run n 80 24 --speed 5
 check "80x24: the statistics row ends on a whole value" \
   wait_for n '^ arrivals [0-9]+/min +departures [0-9]+/min +in queue p50 [0-9.hms]+ p95 [0-9.hms]+ max [0-9.hms]+ *$'
+check "80x24: two cashier rows, not one of three" wait_for n '^ cashiers-2 '
+check "  the header keeps its title row" wait_for n '^ asyncmon checkout · '
 tm send-keys -t n q
 check "80x24: q exits 0" wait_for n 'EXITED 0'
 
