@@ -46,12 +46,18 @@ static const char *const keys_en[] = {"n/p next/previous  . step  < > speed ", "
 static const char *const keys_zh[] = {"n/p 下一个/上一个  . 单步  < > 速度 ", "n/p 下一个/上一个 ",
                                       NULL};
 
+/* The tour speaks Chinese (--lang zh, on a terminal that can show it). */
+static int in_zh(am_ui_t *ui)
+{
+    return !strcmp(ui->opts->cfg.language, "zh") && ui->utf8;
+}
+
 static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
 {
     (void)st;
     (void)focused;
     const char *lang = ui->opts->cfg.language;
-    int zh = !strcmp(lang, "zh") && ui->utf8;
+    int zh = in_zh(ui);
     char head[64];
     snprintf(head, sizeof head, " %s %d/%zu ", zh ? "导览" : "Tour", current(ui) + 1,
              am_tour_count());
@@ -71,8 +77,11 @@ static void go(am_ui_t *ui, int i)
 {
     const char *name = am_tour_name((size_t)i);
     if (i < 0 || !name) {
-        am_ui_message(ui, 0, "%s scenario of the tour",
-                      i < 0 ? "this is the first" : "this is the last");
+        if (in_zh(ui))
+            am_ui_message(ui, 0, "这是导览的%s个场景", i < 0 ? "第一" : "最后一");
+        else
+            am_ui_message(ui, 0, "%s scenario of the tour",
+                          i < 0 ? "this is the first" : "this is the last");
         return;
     }
     am_ui_restart(ui, name);
@@ -83,18 +92,25 @@ static void step(am_ui_t *ui)
     am_loop_t *loop = ui->app->loop;
     if (!am_loop_paused(loop)) {
         am_loop_pause(loop, 1);
-        am_ui_message(ui, 0, "paused: . steps to the next event, Space resumes");
+        am_ui_message(ui, 0, "%s",
+                      in_zh(ui) ? "已暂停：按 . 单步到下一个事件，按空格继续"
+                                : "paused: . steps to the next event, Space resumes");
         return;
     }
     am_time_t next = am_loop_next_time(loop);
     size_t n = am_loop_step(loop);
     if (!n) {
-        am_ui_message(ui, 0, "nothing is scheduled: the run is over or waiting for you");
+        am_ui_message(ui, 0, "%s",
+                      in_zh(ui) ? "没有待执行的事件：运行已结束，或在等你操作"
+                                : "nothing is scheduled: the run is over or waiting for you");
         return;
     }
     char t[32];
     am_fmt_secs(t, sizeof t, AM_SECONDS(next - ui->app->vstart));
-    am_ui_message(ui, 0, "stepped to %s: %zu event%s", t, n, n == 1 ? "" : "s");
+    if (in_zh(ui))
+        am_ui_message(ui, 0, "单步到 %s：%zu 个事件", t, n);
+    else
+        am_ui_message(ui, 0, "stepped to %s: %zu event%s", t, n, n == 1 ? "" : "s");
 }
 
 static int mode_key(am_ui_t *ui, void *st, int action, int key)

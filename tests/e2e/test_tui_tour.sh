@@ -131,6 +131,12 @@ check "80x24 zh: the whole title in the tour bar, with n/p" \
   wait_for s '导览 1/[0-9]+ +常见错误：逐个 await，还是先创建任务 +n/p 下一个/上一个'
 check "80x24 zh: two lines of narration" wait_for s '^ Narration +▼ 1-2/[34]'
 check "80x24 zh: its second line" wait_for s '^ .*总耗时是所有延迟之和'
+tm send-keys -t s .
+check "80x24 zh: . pauses, said in Chinese" wait_for s '已暂停：按 \. 单步到下一个事件'
+tm send-keys -t s .
+check "80x24 zh: . steps, said in Chinese" wait_for s '单步到 [0-9.]+s：[0-9]+ 个事件'
+tm send-keys -t s p
+check "80x24 zh: p on the first scenario" wait_for s '这是导览的第一个场景'
 run e 80 24 tour --scenario 19
 check "80x24 checkout: the header keeps its title row" wait_for e '^ asyncmon checkout · '
 check "80x24 checkout: its panel shows two cashiers (its long narration scrolls)" \
