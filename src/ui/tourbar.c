@@ -93,7 +93,7 @@ static void step(am_ui_t *ui)
     if (!am_loop_paused(loop)) {
         am_loop_pause(loop, 1);
         am_ui_message(ui, 0, "%s",
-                      in_zh(ui) ? "已暂停：按 . 单步到下一个事件，按空格继续"
+                      in_zh(ui) ? "已暂停：按 . 单步，按空格继续"
                                 : "paused: . steps to the next event, Space resumes");
         return;
     }

@@ -132,7 +132,7 @@ check "80x24 zh: the whole title in the tour bar, with n/p" \
 check "80x24 zh: two lines of narration" wait_for s '^ Narration +▼ 1-2/[34]'
 check "80x24 zh: its second line" wait_for s '^ .*总耗时是所有延迟之和'
 tm send-keys -t s .
-check "80x24 zh: . pauses, said in Chinese" wait_for s '已暂停：按 \. 单步到下一个事件'
+check "80x24 zh: . pauses, said in Chinese" wait_for s '已暂停：按 \. 单步，按空格继续'
 tm send-keys -t s .
 check "80x24 zh: . steps, said in Chinese" wait_for s '单步到 [0-9.]+s：[0-9]+ 个事件'
 tm send-keys -t s p
