@@ -137,6 +137,9 @@ tm send-keys -t s .
 check "80x24 zh: . steps, said in Chinese" wait_for s '单步到 [0-9.]+s：[0-9]+ 个事件'
 tm send-keys -t s p
 check "80x24 zh: p on the first scenario" wait_for s '这是导览的第一个场景'
+run h 80 24 tour --scenario chess
+check "80x24 chess: two lines of its six-line narration" wait_for h '^ Narration +▼ 1-2/6'
+tm send-keys -t h q
 run e 80 24 tour --scenario 19
 check "80x24 checkout: the header keeps its title row" wait_for e '^ asyncmon checkout · '
 check "80x24 checkout: its panel shows two cashiers (its long narration scrolls)" \
