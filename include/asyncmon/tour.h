@@ -25,5 +25,9 @@ int am_tour_index(const char *name);
  * translation when the file has one, else the English text. */
 const char *am_scenario_title_in(const am_scenario_t *sc, const char *lang);
 const char *am_scenario_narration_in(const am_scenario_t *sc, const char *lang);
+/* Make the translated title the scenario's title for language `lang`, so
+ * that everything showing sc->title (the dashboard's header) speaks it too.
+ * The translation itself stays in title_zh: am_scenario_title_in still works. */
+void am_scenario_use_language(am_scenario_t *sc, const char *lang);
 
 #endif

@@ -268,8 +268,18 @@ static uint32_t utf8_at(const unsigned char *p)
     return 0xFFFD;
 }
 
+/* Full-width punctuation (，。；：、（）…): Chinese sets no space after it,
+ * whatever comes next. */
+static int fullwidth_punct(uint32_t c)
+{
+    return (c >= 0x3000 && c <= 0x303F) || (c >= 0xFF01 && c <= 0xFF0F) ||
+           (c >= 0xFF1A && c <= 0xFF20) || (c >= 0xFF3B && c <= 0xFF40) ||
+           (c >= 0xFF5B && c <= 0xFF65);
+}
+
 /* Append a continuation line of Chinese text: no separator between two wide
- * characters (a space there would show), a line break otherwise. */
+ * characters or after full-width punctuation (a space there would show, as
+ * in "它， pending"), a line break otherwise. */
 static void append_cjk(am_ini_t *ini, char **dst, const char *text)
 {
     size_t old = *dst ? strlen(*dst) : 0;
@@ -278,7 +288,9 @@ static void append_cjk(am_ini_t *ini, char **dst, const char *text)
         size_t last = old - 1;
         while (last > 0 && (s[last] & 0xC0) == 0x80)
             last--; /* back to the first byte of the last character */
-        if (wide_cp(utf8_at(s + last)) && wide_cp(utf8_at((const unsigned char *)text))) {
+        uint32_t prev = utf8_at(s + last);
+        if (fullwidth_punct(prev) ||
+            (wide_cp(prev) && wide_cp(utf8_at((const unsigned char *)text)))) {
             size_t add = strlen(text);
             char *p = realloc(*dst, old + add + 1);
             if (!p) {

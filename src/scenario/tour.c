@@ -75,3 +75,9 @@ const char *am_scenario_narration_in(const am_scenario_t *sc, const char *lang)
 {
     return lang && !strcmp(lang, "zh") && sc->narration_zh ? sc->narration_zh : sc->narration;
 }
+
+void am_scenario_use_language(am_scenario_t *sc, const char *lang)
+{
+    const char *t = am_scenario_title_in(sc, lang);
+    if (t != sc->title) memcpy(sc->title, t, sizeof sc->title);
+}

@@ -40,6 +40,7 @@ typedef struct bar_s {
     const char *desc;
     const am_counts_t *counts; /* NULL: the group has not been created yet */
     const am_rate_t *rate;
+    uint64_t total; /* the tasks it will have: a sequential group creates them one by one */
     double elapsed;
     double starts; /* ...and starts this many seconds into the run */
 } bar_t;
@@ -76,7 +77,7 @@ static size_t format(am_ui_t *ui, const bar_t *b, int descw, int ncols, char *bu
     am_meter_args_init(&a);
     snprintf(desc, sizeof desc, "%-*s", descw, b->desc);
     a.n = (double)ended(b->counts);
-    a.total = (double)b->counts->created;
+    a.total = (double)b->total;
     a.elapsed = b->elapsed > 0 ? b->elapsed : 0;
     a.ncols = ncols;
     a.prefix = desc;
@@ -97,7 +98,8 @@ static int bar_span(const char *s, size_t *start, size_t *end)
     return 1;
 }
 
-static void draw_bar(am_ui_t *ui, int y, int x, int w, const char *meter, const am_counts_t *c)
+static void draw_bar(am_ui_t *ui, int y, int x, int w, const char *meter, const am_counts_t *c,
+                     uint64_t total)
 {
     size_t bs, be;
     if (!bar_span(meter, &bs, &be)) {
@@ -121,7 +123,7 @@ static void draw_bar(am_ui_t *ui, int y, int x, int w, const char *meter, const 
     for (int k = 0; k < 4; k++)
         counts[k] = c->by_state[seg_states[k]];
     for (size_t i = 0; i < nc && used < w; i++) {
-        int seg = am_bar_segment(counts, 4, c->created, (int)nc, (int)i);
+        int seg = am_bar_segment(counts, 4, total, (int)nc, (int)i);
         am_elem_t e = seg < 0 ? AM_EL_BAR_EMPTY : am_state_elem(seg_states[seg]);
         attr_t a = ui->attr[e];
         wchar_t ch = cells[i];
@@ -150,30 +152,43 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     if (am_ui_finished(ui) && am_driver_finished_at(app->driver) >= 0)
         now = am_driver_finished_at(app->driver);
 
-    bars[n++] = (bar_t){sc->name, am_monitor_counts(app->mon), am_monitor_rate(app->mon),
-                        am_ui_elapsed(ui), 0};
+    /* A group's total is the tasks it will have, not only those created so
+     * far: a sequential group (one by one, the chess games) creates its next
+     * task when the last ends, and showed "1/2" for five tasks. The run's
+     * total adds up the groups', later ones included. */
+    const am_counts_t *all = am_monitor_counts(app->mon);
+    uint64_t expect = 0;
+    bars[n++] = (bar_t){sc->name, all, am_monitor_rate(app->mon), 0, am_ui_elapsed(ui), 0};
     for (size_t i = 0; i < sc->ngroups && n < (int)(sizeof bars / sizeof bars[0]); i++) {
         const am_group_meter_t *m = am_monitor_group(app->mon, am_driver_group(app->driver, i));
+        uint64_t count = sc->groups[i].count;
         if (!m || !m->counts.created) { /* a group with a start time, still to come */
-            bars[n++] = (bar_t){sc->groups[i].name, NULL, NULL, 0, sc->groups[i].start};
+            bars[n++] = (bar_t){sc->groups[i].name, NULL, NULL, count, 0, sc->groups[i].start};
+            expect += count;
             continue;
         }
+        expect += m->counts.created > count ? m->counts.created : count;
         am_time_t end =
             m->counts.created && ended(&m->counts) == m->counts.created && m->last_end >= 0
                 ? m->last_end
                 : now;
         double el = m->first_start >= 0 ? AM_SECONDS(end - m->first_start) : 0;
-        bars[n++] = (bar_t){sc->groups[i].name, &m->counts, &m->rate, el, 0};
+        bars[n++] = (bar_t){sc->groups[i].name,
+                            &m->counts,
+                            &m->rate,
+                            m->counts.created > count ? m->counts.created : count,
+                            el,
+                            0};
     }
+    bars[0].total = all->created > expect ? all->created : expect;
     for (int i = 0; i < n; i++) {
         int w = am_text_width(bars[i].desc);
         if (w > descw) descw = w;
     }
 
     char extra[96], v[32];
-    snprintf(extra, sizeof extra, "%s tasks, %zu group%s",
-             am_fmt_count(v, sizeof v, bars[0].counts->created), sc->ngroups,
-             sc->ngroups == 1 ? "" : "s");
+    snprintf(extra, sizeof extra, "%s tasks, %zu group%s", am_fmt_count(v, sizeof v, bars[0].total),
+             sc->ngroups, sc->ngroups == 1 ? "" : "s");
     am_draw_title(ui, r, focused, "Progress", extra);
 
     /* equal bar lengths: measure each meter's text outside the bar, then
@@ -205,7 +220,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         }
         int ncols = w - (most - other[i]);
         format(ui, &bars[i], descw, ncols, meter, sizeof meter);
-        draw_bar(ui, r.y + 1 + i, r.x + 1, w, meter, bars[i].counts);
+        draw_bar(ui, r.y + 1 + i, r.x + 1, w, meter, bars[i].counts, bars[i].total);
     }
 }
 

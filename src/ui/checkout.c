@@ -182,36 +182,66 @@ static void draw_cashier(am_ui_t *ui, am_task_id_t id, int y, int x, int w, int 
     am_put(ui, y, end - tw, tw, sel ? base : info.retiring ? AM_EL_MESSAGE : AM_EL_DIM, tail);
 }
 
+/* One statistic, label and value, at *cx if the whole of it fits before end
+ * (at 80 columns the row used to end in a cut "in"); once one does not fit,
+ * *cx goes to end and the rest of the row is left out too. */
+static void put_stat(am_ui_t *ui, int y, int *cx, int end, am_elem_t le, const char *label,
+                     am_elem_t ve, const char *value)
+{
+    if (am_text_width(label) + am_text_width(value) > end - *cx) {
+        *cx = end;
+        return;
+    }
+    *cx += am_put(ui, y, *cx, end - *cx, le, label);
+    *cx += am_put(ui, y, *cx, end - *cx, ve, value);
+}
+
 static void draw_stats(am_ui_t *ui, const am_checkout_stats_t *s, int y, int x, int w, int rows)
 {
-    char a[16], b[16], c[16], d[16], e[16];
+    char a[16], b[16], c[16], d[16], e[16], v[96];
     int end = x + w;
     if (rows < 1) return;
+    /* no customer has left the queue (or the store) yet: no time to show,
+     * rather than a 0.00s that reads as "nobody waits" */
+    strcpy(a, "-");
+    strcpy(b, "-");
+    strcpy(c, "-");
+    strcpy(d, "-");
+    if (s->served + s->in_service + s->cancelled > 0) {
+        am_fmt_secs(a, sizeof a, s->wait_p50);
+        am_fmt_secs(b, sizeof b, s->wait_p95);
+        am_fmt_secs(c, sizeof c, s->wait_max);
+    }
+    if (s->served > 0) am_fmt_secs(d, sizeof d, s->system_mean);
     int cx = x;
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "arrivals ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%.0f/min  ", s->arrivals_per_min);
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "departures ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%.0f/min  ", s->departures_per_min);
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "in queue p50 ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%s ", am_fmt_secs(a, sizeof a, s->wait_p50));
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "p95 ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%s ", am_fmt_secs(b, sizeof b, s->wait_p95));
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "max ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%s  ", am_fmt_secs(c, sizeof c, s->wait_max));
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "in system ");
-    am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%s", am_fmt_secs(d, sizeof d, s->system_mean));
+    snprintf(v, sizeof v, "%.0f/min  ", s->arrivals_per_min);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "arrivals ", AM_EL_VALUE, v);
+    snprintf(v, sizeof v, "%.0f/min  ", s->departures_per_min);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "departures ", AM_EL_VALUE, v);
+    snprintf(v, sizeof v, "%s ", a);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "in queue p50 ", AM_EL_VALUE, v);
+    snprintf(v, sizeof v, "%s ", b);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "p95 ", AM_EL_VALUE, v);
+    snprintf(v, sizeof v, "%s  ", c);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "max ", AM_EL_VALUE, v);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "in system ", AM_EL_VALUE, d);
     if (rows < 2) return;
     cx = x;
     y++;
     const char *lambda = ui->ascii ? "lambda" : "\u03bb", *dot = ui->ascii ? "*" : "\u00b7";
-    cx += am_put(ui, y, cx, end - cx, AM_EL_LABEL, "Little's law  L = ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%.2f", s->mean_depth);
-    cx += am_put(ui, y, cx, end - cx, AM_EL_DIM, " (mean queue)   ");
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_LABEL, "%s%sW = ", lambda, dot);
-    cx += am_putf(ui, y, cx, end - cx, AM_EL_VALUE, "%.2f", s->arrival_rate * s->wait_mean);
-    am_putf(ui, y, cx, end - cx, AM_EL_DIM, " (%.2f/s %s %s wait)  served %llu of %llu",
-            s->arrival_rate, ui->ascii ? "x" : "\u00d7", am_fmt_secs(e, sizeof e, s->wait_mean),
-            (unsigned long long)s->served, (unsigned long long)s->arrived);
+    char lw[32];
+    snprintf(v, sizeof v, "%.2f", s->mean_depth);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, "Little's law  L = ", AM_EL_VALUE, v);
+    put_stat(ui, y, &cx, end, AM_EL_DIM, " (mean queue)   ", AM_EL_DIM, "");
+    snprintf(lw, sizeof lw, "%s%sW = ", lambda, dot);
+    snprintf(v, sizeof v, "%.2f", s->arrival_rate * s->wait_mean);
+    put_stat(ui, y, &cx, end, AM_EL_LABEL, lw, AM_EL_VALUE, v);
+    snprintf(v, sizeof v, " (%.2f/s %s %s wait)", s->arrival_rate, ui->ascii ? "x" : "\u00d7",
+             am_fmt_secs(e, sizeof e, s->wait_mean));
+    put_stat(ui, y, &cx, end, AM_EL_DIM, v, AM_EL_DIM, "");
+    snprintf(v, sizeof v, "  served %llu of %llu", (unsigned long long)s->served,
+             (unsigned long long)s->arrived);
+    put_stat(ui, y, &cx, end, AM_EL_DIM, v, AM_EL_DIM, "");
 }
 
 static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
@@ -222,7 +252,9 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     int rows = (int)p->ncashiers;
     if (rows > 12) rows = 12;
     if (rows < 1) rows = 1; /* "no cashier open" */
-    *min_h = 4;
+    /* From 24 rows, two cashiers before the other panels' wishes (at 80x24
+     * one of three showed, which reads as if there were one) */
+    *min_h = 1 + 1 + (ui->rows >= 24 && rows > 1 ? 2 : 1) + 1;
     *want_h = 1 + 1 + rows + STAT_ROWS;
 }
 
@@ -236,8 +268,12 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     snprintf(rate, sizeof rate, "%.2f/s", ar);
     /* rows: the title, the queue, the cashiers, the statistics */
     int x = r.x + 1, w = r.w - 2, y = r.y + 2, rows = r.h - 2;
-    /* short of rows: one cashier row before the second row of statistics */
-    int stat_rows = rows - 1 > STAT_ROWS ? STAT_ROWS : rows - 1 > 0 ? rows - 1 : 0;
+    /* short of rows: the cashiers before the second row of statistics, but
+     * the first row of statistics before a third cashier */
+    int ncash = p->ncashiers > 1 ? (int)p->ncashiers : 1;
+    int stat_rows = rows - ncash;
+    if (stat_rows > STAT_ROWS) stat_rows = STAT_ROWS;
+    if (stat_rows < 1) stat_rows = rows - 2 >= 1 ? 1 : rows - 1 > 0 ? rows - 1 : 0;
     int list = rows - stat_rows;
     p->page = list > 0 ? list : 1;
     /* keep the selected cashier in view */

@@ -37,7 +37,13 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     (void)width;
     int side = (int)ui->app->sc->ngroups + 3;
     int n = code(ui)->nlines > side ? code(ui)->nlines : side;
-    *min_h = 3;
+    /* The snippet is the lesson: when the terminal has room for all of it and
+     * 24 rows for the rest, it comes before the task list's and the event
+     * log's wishes for rows (at 120x40 a 12-line snippet showed 6 lines beside
+     * a task list of 10 rows). A longer one (the checkout's) keeps 2 lines and
+     * scrolls to the executing line, leaving its own panels their rows. */
+    int nl = code(ui)->nlines;
+    *min_h = 1 + (nl <= ui->rows - 24 ? nl : nl < 2 ? nl : 2);
     *want_h = 1 + n;
 }
 

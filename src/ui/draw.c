@@ -244,21 +244,48 @@ static int is_blank(char c)
     return c == ' ' || c == '\n' || c == '\t' || c == '\r';
 }
 
+/* Chinese line breaking: closing punctuation never starts a line and an
+ * opening bracket never ends one (a line began with "，" or "、3。"). */
+static int no_line_start(wchar_t c)
+{
+    return c && wcschr(L"，。、；：！？）」』》〉】…", c) != NULL;
+}
+
+static int no_line_end(wchar_t c)
+{
+    return c && wcschr(L"（「『《〈【", c) != NULL;
+}
+
 /* The next unit of wrapping at p (not a blank): one wide character (CJK
  * text has no spaces, and may break between any two of its characters), or
- * a run of narrow non-blank characters up to a blank or a wide character.
- * Returns its end; *width its columns. */
+ * a run of narrow non-blank characters up to a blank or a wide character;
+ * an opening bracket takes the unit after it along, and closing punctuation
+ * right after a unit belongs to it. Returns its end; *width its columns. */
 static const char *wrap_unit(const char *p, int *width)
 {
     size_t used;
-    int w;
+    int w, glue = 1;
     *width = 0;
+    while (glue && *p && !is_blank(*p)) {
+        int part = 0;
+        glue = 0;
+        while (*p && !is_blank(*p)) {
+            wchar_t c = next_wc(p, strlen(p), &used, &w);
+            if (w >= 2 && part > 0) break; /* a wide character starts its own unit */
+            part += w;
+            p += used;
+            if (w >= 2) {
+                glue = no_line_end(c);
+                break;
+            }
+        }
+        *width += part;
+    }
     while (*p && !is_blank(*p)) {
-        next_wc(p, strlen(p), &used, &w);
-        if (w >= 2 && *width > 0) break; /* a wide character starts its own unit */
+        wchar_t c = next_wc(p, strlen(p), &used, &w);
+        if (!no_line_start(c)) break;
         *width += w;
         p += used;
-        if (w >= 2) break;
     }
     return p;
 }

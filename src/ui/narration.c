@@ -31,6 +31,15 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     narration_t *n = st;
     n->lines = am_wrap(text(ui), width - 2, NULL, NULL);
     *min_h = 2;
+    /* A short teaching text (a scenario with a code panel, 6 lines or fewer
+     * at this width: the tour's) is there to be read: its first lines come
+     * before the task list's wish for rows (the layout serves every minimum
+     * before any wish; at 80x24 it had one line). Two lines at 24 rows,
+     * three from 30; smaller terminals keep the one line rather than lose the
+     * panel. A long one (the checkout's 11 lines) is scrolled anyway and
+     * leaves the rows to its scenario's own panels. */
+    int read = ui->rows >= 30 ? 3 : ui->rows >= 24 ? 2 : 1;
+    if (ui->app->sc->code.text && n->lines <= 6) *min_h = 1 + (n->lines < read ? n->lines : read);
     *want_h = 1 + (n->lines < WANT_LINES ? n->lines : WANT_LINES);
 }
 

@@ -38,31 +38,50 @@ static void size(am_ui_t *ui, void *st, int width, int *min_h, int *want_h)
     *want_h = 1;
 }
 
+/* The tour's keys, longest first, in each language: the bar shows the
+ * longest that leaves the whole title in view (a learner reads the title
+ * first; at 80 columns a Chinese title and every key do not fit together). */
+static const char *const keys_en[] = {"n/p next/previous  . step  < > speed ", "n/p next/previous ",
+                                      NULL};
+static const char *const keys_zh[] = {"n/p 下一个/上一个  . 单步  < > 速度 ", "n/p 下一个/上一个 ",
+                                      NULL};
+
+/* The tour speaks Chinese (--lang zh, on a terminal that can show it). */
+static int in_zh(am_ui_t *ui)
+{
+    return !strcmp(ui->opts->cfg.language, "zh") && ui->utf8;
+}
+
 static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
 {
     (void)st;
     (void)focused;
     const char *lang = ui->opts->cfg.language;
-    char head[64], keys[160];
-    snprintf(head, sizeof head, " %s %d/%zu ", strcmp(lang, "zh") || !ui->utf8 ? "Tour" : "导览",
-             current(ui) + 1, am_tour_count());
-    snprintf(keys, sizeof keys, "n/p next/previous  . step  < > speed ");
+    int zh = in_zh(ui);
+    char head[64];
+    snprintf(head, sizeof head, " %s %d/%zu ", zh ? "导览" : "Tour", current(ui) + 1,
+             am_tour_count());
     am_fill(ui, r.y, r.x, r.w, AM_EL_HEADER);
     int x = r.x + am_put(ui, r.y, r.x, r.w, AM_EL_STATUS_RUNNING, head);
-    /* the keys on the right while the title keeps 24 columns, else the title alone */
-    int kw = am_text_width(keys);
-    int hint = r.x + r.w - x - 1 - kw - 2 >= 24;
-    int tw = r.x + r.w - x - 1 - (hint ? kw + 2 : 0);
-    am_put_ell(ui, r.y, x + 1, tw, AM_EL_HEADER, am_scenario_title_in(ui->app->sc, lang));
-    if (hint) am_put(ui, r.y, r.x + r.w - kw, kw, AM_EL_DIM, keys);
+    const char *title = am_scenario_title_in(ui->app->sc, lang);
+    int room = r.x + r.w - x - 1, need = am_text_width(title);
+    const char *keys = NULL;
+    for (const char *const *k = zh ? keys_zh : keys_en; *k && !keys; k++)
+        if (need + 2 + am_text_width(*k) <= room) keys = *k;
+    int kw = keys ? am_text_width(keys) : 0;
+    am_put_ell(ui, r.y, x + 1, room - (keys ? kw + 2 : 0), AM_EL_HEADER, title);
+    if (keys) am_put(ui, r.y, r.x + r.w - kw, kw, AM_EL_DIM, keys);
 }
 
 static void go(am_ui_t *ui, int i)
 {
     const char *name = am_tour_name((size_t)i);
     if (i < 0 || !name) {
-        am_ui_message(ui, 0, "%s scenario of the tour",
-                      i < 0 ? "this is the first" : "this is the last");
+        if (in_zh(ui))
+            am_ui_message(ui, 0, "这是导览的%s个场景", i < 0 ? "第一" : "最后一");
+        else
+            am_ui_message(ui, 0, "%s scenario of the tour",
+                          i < 0 ? "this is the first" : "this is the last");
         return;
     }
     am_ui_restart(ui, name);
@@ -73,18 +92,25 @@ static void step(am_ui_t *ui)
     am_loop_t *loop = ui->app->loop;
     if (!am_loop_paused(loop)) {
         am_loop_pause(loop, 1);
-        am_ui_message(ui, 0, "paused: . steps to the next event, Space resumes");
+        am_ui_message(ui, 0, "%s",
+                      in_zh(ui) ? "已暂停：按 . 单步，按空格继续"
+                                : "paused: . steps to the next event, Space resumes");
         return;
     }
     am_time_t next = am_loop_next_time(loop);
     size_t n = am_loop_step(loop);
     if (!n) {
-        am_ui_message(ui, 0, "nothing is scheduled: the run is over or waiting for you");
+        am_ui_message(ui, 0, "%s",
+                      in_zh(ui) ? "没有待执行的事件：运行已结束，或在等你操作"
+                                : "nothing is scheduled: the run is over or waiting for you");
         return;
     }
     char t[32];
     am_fmt_secs(t, sizeof t, AM_SECONDS(next - ui->app->vstart));
-    am_ui_message(ui, 0, "stepped to %s: %zu event%s", t, n, n == 1 ? "" : "s");
+    if (in_zh(ui))
+        am_ui_message(ui, 0, "单步到 %s：%zu 个事件", t, n);
+    else
+        am_ui_message(ui, 0, "stepped to %s: %zu event%s", t, n, n == 1 ? "" : "s");
 }
 
 static int mode_key(am_ui_t *ui, void *st, int action, int key)

@@ -14,6 +14,7 @@
  * so its cost does not grow with the number of tasks. */
 #define _POSIX_C_SOURCE 200809L
 
+#include "asyncmon/tour.h"
 #include "ui/ui.h"
 
 #include <langinfo.h>
@@ -447,6 +448,7 @@ static int start_run(am_ui_t *ui, double speed, char *err, size_t errsize)
     am_app_t *app = ui->app;
     int rc = am_app_begin(app, err, errsize);
     if (rc) return rc;
+    am_scenario_use_language(app->sc, app->opts->cfg.language); /* the header's title */
     ui->run_no++;
     ui->next = AM_NEXT_NONE;
     ui->events = 0;

@@ -6,7 +6,8 @@
 # order and timeout, wait's three modes, its loop and its timeout that cancels
 # nothing, wait_for vs. shield, cancel, TaskGroup, semaphore limit and the
 # bounded semaphore's error, lock/event/condition, priority and LIFO order,
-# blocking vs. executor, and the chess simul's 12 h vs. 1 h.
+# blocking vs. executor, and the chess simul's 12 h vs. 1 h; and every
+# [code] snippet compiles as Python and fits the code panel.
 # --speed max everywhere: virtual time jumps; only the blocking demo burns
 # real CPU seconds (that is what it shows).
 source "$(dirname "$0")/lib.sh"
@@ -201,4 +202,42 @@ for f in sorted(glob.glob(f"{src}/demo/tour-*.ini")):
 sys.exit(1 if bad else 0)
 PY
 check "every tour scenario's outcome" test $? -eq 0
+
+# every [code] snippet of the tour (and the checkout's) is Python that
+# compiles as written (a top-level await does not) and fits the code panel's
+# 61 columns of text without being cut
+/usr/bin/python3 - "$SRC" <<'PY'
+import glob, re, sys
+src = sys.argv[1]
+bad = 0
+for f in sorted(glob.glob(f"{src}/demo/tour-*.ini")) + [f"{src}/demo/checkout.ini"]:
+    lines, on = [], False
+    for raw in open(f, encoding="utf-8"):
+        m = re.match(r"^python\s*=\s*\|( ?)(.*)$", raw.rstrip("\n"))
+        if m:
+            on = True
+            lines.append(m.group(2))
+            continue
+        m = re.match(r"^\s+\|( ?)(.*)$", raw.rstrip("\n"))
+        if on and m:
+            lines.append(m.group(2))
+            continue
+        on = False
+    name = f.rsplit("/", 1)[1]
+    code = "\n".join(lines) + "\n"
+    try:
+        compile(code, name, "exec")
+    except SyntaxError as e:
+        bad += 1
+        print(f"not ok - {name}: line {e.lineno}: {e.msg}")
+        continue
+    long = [i + 1 for i, l in enumerate(lines) if len(l) > 61]
+    if long:
+        bad += 1
+        print(f"not ok - {name}: lines {long} are wider than the code panel's 61 columns")
+        continue
+    print(f"ok - {name}: the snippet compiles and fits")
+sys.exit(1 if bad else 0)
+PY
+check "every tour snippet compiles and fits its panel" test $? -eq 0
 finish

@@ -83,6 +83,22 @@ tm send-keys -t c Escape
 tm send-keys -t c q
 check "q: exits 0" wait_for c 'EXITED 0'
 
+# before anyone has left the queue, its times are unknown: "-", not 0.00s
+run z 120 40 --speed 0.1 --seed 3
+check "start: no time in queue or in system yet" \
+  wait_for z '^ arrivals 0/min +departures 0/min +in queue p50 - p95 - max - +in system -'
+tm send-keys -t z q
+check "start: q exits 0" wait_for z 'EXITED 0'
+
+# 80x24: a statistic that does not fit is left out whole, never cut
+run n 80 24 --speed 5
+check "80x24: the statistics row ends on a whole value" \
+  wait_for n '^ arrivals [0-9]+/min +departures [0-9]+/min +in queue p50 [0-9.hms]+ p95 [0-9.hms]+ max [0-9.hms]+ *$'
+check "80x24: two cashier rows, not one of three" wait_for n '^ cashiers-2 '
+check "  the header keeps its title row" wait_for n '^ asyncmon checkout · '
+tm send-keys -t n q
+check "80x24: q exits 0" wait_for n 'EXITED 0'
+
 # another scenario: no checkout view, and + is the speed again
 run g 120 40 --demo gather --speed 1
 check "gather: no checkout view" wait_for g 'Progress'

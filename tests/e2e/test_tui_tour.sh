@@ -40,6 +40,11 @@ check "tour: the code panel" wait_for t '^ Code +python'
 check "tour: a highlighted line (the one-by-one loop's await)" \
   wait_for t '^ +3 ▶ +await asyncio\.sleep\(d\) +# total = sum'
 check "tour: each group's own clock" wait_for t 'one_by_one +[0-9.]+s +[0-5]/5 ended'
+check "tour: the one-by-one bar counts its 5 tasks, not those created so far" \
+  wait_for t '^ one_by_one +: +[0-9]+%\|.*\| [0-4]/5 \['
+check "tour: the run's bar counts all 15" wait_for t '^ tour-mistakes: +[0-9]+%\|.*\| [0-9]+/15 \['
+check "tour: at 40 rows the whole 12-line snippet is in view" \
+  wait_for t '^ +12 ▶? +await asyncio\.gather\(\*\(asyncio\.sleep\(d\)'
 
 tm send-keys -t t n
 check "n: scenario 2, gather of 2000" wait_for t 'Tour 2/[0-9]+ +gather: 2000 tasks'
@@ -56,7 +61,7 @@ tm send-keys -t w ' '
 check "Space: paused" wait_for w 'PAUSED'
 tm send-keys -t w .
 check ".: stepped to the next event (the failure at 1 s)" wait_for w 'stepped to 1\.00s'
-check ".: the wait returned: the line after it is highlighted" wait_for w '^ +5 ▶ +for t in done:'
+check ".: the wait returned: the line after it is highlighted" wait_for w '^ +7 ▶ +await asyncio\.gather\(\*pending\)'
 check ".: the title says returned" wait_for w 'python · returned'
 check ".: still paused" wait_for w 'PAUSED'
 tm send-keys -t w n
@@ -71,6 +76,17 @@ check "cancel: after 5 s, the CancelledError branch" wait_for k '^ +8 ▶ +print
 check "cancel: the long task ended cancelled" wait_for k 'long-1 +cancelled'
 tm send-keys -t k q
 check "cancel: q exits 0" wait_for k 'EXITED 0'
+
+# ---- wait_for vs. shield: after the 2 s timeouts, main is at `await b` ----
+run f 120 40 tour --scenario wait-for --speed 2
+check "wait_for: the gather of both wait_for calls while they are pending" \
+  wait_for f '^ +4 ▶ +await asyncio\.gather\('
+check "wait_for: after 2 s, await b" wait_for f '^ +8 ▶ +await b '
+check "  while the shielded task runs on (the gather returned, the run goes on)" \
+  wait_for f 'python · returned'
+check "  and no longer the wait_for(shield(b)) line" bash -c \
+  '! tmux -f "$1" -L "$2" capture-pane -p -t f | grep -q "^ *6 ▶"' _ "$TMP/tmux.conf" "$SOCK"
+tm send-keys -t f q
 
 # ---- the chess simul runs at its own speed; d offers the tour ----
 run c 120 40 tour --scenario chess
@@ -102,10 +118,33 @@ check "bounded semaphore: q exits 0" wait_for b 'EXITED 0'
 
 # ---- Chinese ----
 run z 120 40 tour --lang zh --scenario 2
-check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather:2000 个任务'
+check "zh: the bar in Chinese" wait_for z '导览 2/[0-9]+ +gather：2000 个任务'
+check "zh: the header's title in Chinese too" wait_for z '^ asyncmon tour-gather · gather：2000 个任务，一个进度条 '
 check "zh: the narration in Chinese" wait_for z '2000 个任务各睡眠 1 到 5 秒'
 check "zh: every row fits the terminal, wide characters as two columns" widths z
 tm send-keys -t z q
 check "zh: q exits 0" wait_for z 'EXITED 0'
+
+# ---- 80x24: the whole title, the tour's keys in Chinese, two lines of narration ----
+run s 80 24 tour --lang zh
+check "80x24 zh: the whole title in the tour bar, with n/p" \
+  wait_for s '导览 1/[0-9]+ +常见错误：逐个 await，还是先创建任务 +n/p 下一个/上一个'
+check "80x24 zh: two lines of narration" wait_for s '^ Narration +▼ 1-2/[34]'
+check "80x24 zh: its second line" wait_for s '^ .*总耗时是所有延迟之和'
+tm send-keys -t s .
+check "80x24 zh: . pauses, said in Chinese" wait_for s '已暂停：按 \. 单步，按空格继续'
+tm send-keys -t s .
+check "80x24 zh: . steps, said in Chinese" wait_for s '单步到 [0-9.]+s：[0-9]+ 个事件'
+tm send-keys -t s p
+check "80x24 zh: p on the first scenario" wait_for s '这是导览的第一个场景'
+run h 80 24 tour --scenario chess
+check "80x24 chess: two lines of its six-line narration" wait_for h '^ Narration +▼ 1-2/6'
+tm send-keys -t h q
+run e 80 24 tour --scenario 19
+check "80x24 checkout: the header keeps its title row" wait_for e '^ asyncmon checkout · '
+check "80x24 checkout: its panel shows two cashiers (its long narration scrolls)" \
+  wait_for e '^ cashiers-2 '
+tm send-keys -t s q
+check "80x24: q exits 0" wait_for s 'EXITED 0'
 
 finish

@@ -44,21 +44,22 @@ static void test_code_section(void **state)
     (void)state;
     am_scenario_t sc;
     char err[512] = "";
-    const char *text =
-        "[scenario]\ntitle = t\ntitle.zh = 中文标题\nspeed = 600\n"
-        "narration.zh = 第一行，\n    第二行 gather\n    调用。\n" G "[group.b]\ncount = 1\n"
-        "duration = 2\nsequential = yes\ncancel_at = 1.5\n"
-        "[code]\npython = | async def main():\n"
-        "    |     await a()\n    |     x = 1\n"
-        "    |\n    |     print(x)\n"
-        "start = 1\nawait = 2\nend = 5\ngroup.b = 3\nended.b = 4\ngroup.a = 2\n";
+    const char *text = "[scenario]\ntitle = t\ntitle.zh = 中文标题\nspeed = 600\n"
+                       "narration.zh = 第一行，\n    第二行 gather\n    调用；\n    pending 集合\n "
+                       "   set\n    了。\n" G "[group.b]\ncount = 1\n"
+                       "duration = 2\nsequential = yes\ncancel_at = 1.5\n"
+                       "[code]\npython = | async def main():\n"
+                       "    |     await a()\n    |     x = 1\n"
+                       "    |\n    |     print(x)\n"
+                       "start = 1\nawait = 2\nend = 5\ngroup.b = 3\nended.b = 4\ngroup.a = 2\n";
     int rc = load(text, &sc, err, sizeof err);
     assert_int_equal(rc, 0);
     assert_string_equal(sc.title_zh, "中文标题");
     assert_true(sc.speed == 600);
-    /* a line break between Chinese characters joins with nothing (a space would
-     * show); next to Latin text it stays a break, which wraps as a space */
-    assert_string_equal(sc.narration_zh, "第一行，第二行 gather\n调用。");
+    /* a line break between Chinese characters or after full-width punctuation
+     * joins with nothing (a space would show); next to Latin text it stays a
+     * break, which wraps as a space */
+    assert_string_equal(sc.narration_zh, "第一行，第二行 gather\n调用；pending 集合\nset\n了。");
     assert_int_equal(sc.code.nlines, 5);
     size_t len;
     const char *l = am_code_line(&sc.code, 1, &len);
