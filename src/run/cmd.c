@@ -130,11 +130,12 @@ static void print_summary(const run_t *run, FILE *out)
 {
     const uint64_t *s = run->counts.by_state;
     fprintf(out,
-            "run: %llu jobs in %.3f s (-j %u): done %llu, failed %llu, cancelled %llu, "
+            "run: %llu job%s in %.3f s (-j %u): done %llu, failed %llu, cancelled %llu, "
             "timed out %llu",
-            (unsigned long long)run->counts.total, run->seconds, run->o->jobs,
-            (unsigned long long)s[AM_TASK_DONE], (unsigned long long)s[AM_TASK_FAILED],
-            (unsigned long long)s[AM_TASK_CANCELLED], (unsigned long long)s[AM_TASK_TIMED_OUT]);
+            (unsigned long long)run->counts.total, run->counts.total == 1 ? "" : "s", run->seconds,
+            run->o->jobs, (unsigned long long)s[AM_TASK_DONE],
+            (unsigned long long)s[AM_TASK_FAILED], (unsigned long long)s[AM_TASK_CANCELLED],
+            (unsigned long long)s[AM_TASK_TIMED_OUT]);
     if (run->counts.queued || run->counts.running)
         fprintf(out, ", not run %llu",
                 (unsigned long long)(run->counts.queued + run->counts.running));
@@ -408,7 +409,8 @@ static int run_dashboard(run_t *run)
     static am_scenario_t sc;
     memset(&sc, 0, sizeof sc);
     snprintf(sc.name, sizeof sc.name, "run");
-    snprintf(sc.title, sizeof sc.title, "%zu jobs, -j %u", run->specs.n, run->o->jobs);
+    snprintf(sc.title, sizeof sc.title, "%zu job%s, -j %u", run->specs.n,
+             run->specs.n == 1 ? "" : "s", run->o->jobs);
     sc.combinator = AM_COMB_NONE;
     sc.timeout = -1;
     am_app_mode_t mode = {
