@@ -153,8 +153,15 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     const am_scenario_code_t *sc = code(ui);
     am_code_state_t rs = run_state(ui);
     uint64_t waiting, active = am_code_lines(sc, &rs, &waiting);
-    char extra[64];
-    snprintf(extra, sizeof extra, "python %s %s", ui->g->dot, phase_label(&rs));
+    char extra[96];
+    /* the markers' legend: on the side column's last row when it has rows
+     * to spare, else (a short panel, the checkout's) in the title */
+    int side_legend = sc->nstep_keys > 0 && r.h - 1 >= 4;
+    if (sc->nstep_keys > 0 && !side_legend)
+        snprintf(extra, sizeof extra, "%s runs %s waits  python %s %s", ui->g->run, ui->g->pause,
+                 ui->g->dot, phase_label(&rs));
+    else
+        snprintf(extra, sizeof extra, "python %s %s", ui->g->dot, phase_label(&rs));
     am_draw_title(ui, r, focused, "Code", extra);
     int body = r.h - 1;
     int cw = r.w - 1 > CODE_COLS ? CODE_COLS : r.w - 1;
@@ -181,7 +188,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         if (on) am_fill(ui, y, r.x + 1, cw, el);
         am_put_ell(ui, y, r.x + 1, cw, el, buf);
     }
-    if (r.w - cw - 3 >= 12) draw_side(ui, r, r.x + cw + 2, r.w - cw - 3, sc->nstep_keys > 0);
+    if (r.w - cw - 3 >= 12) draw_side(ui, r, r.x + cw + 2, r.w - cw - 3, side_legend);
 }
 
 static void reset(am_ui_t *ui, void *st)
