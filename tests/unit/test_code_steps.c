@@ -1,8 +1,10 @@
 /* test_code_steps.c — the code panel's per-step lines: the [code] section's
  * step.NAME.K keys (parsed, and every mistake as "LINE: message"), the
  * runtime's counts of a program's tasks per step and of those waiting there
- * (am_program_step_counts, kept as tasks move), and the lines am_code_lines
- * marks running or waiting, with real tasks queued on a lock. */
+ * (am_program_step_counts, kept as tasks move; checked against a walk over
+ * every task and the objects' waiters after each event of shipped demos),
+ * and the lines am_code_lines marks running or waiting, with real tasks
+ * queued on a lock. */
 #define _POSIX_C_SOURCE 200809L
 
 #include <setjmp.h>
@@ -291,6 +293,66 @@ static void test_counts_queue_condition(void **state)
     }
 }
 
+/* The counts against a walk over every task, after each event of a shipped
+ * scenario: at[k] is the number of running tasks at step k, and the tasks
+ * counted waiting are the objects' waiters, no more, no fewer. */
+static void check_counts(run_t *r)
+{
+    static uint32_t want[AM_CODE_MAX_GROUPS][AM_CODE_MAX_STEPS + 1];
+    memset(want, 0, sizeof want);
+    for (am_task_id_t id = 1; id <= am_task_count(r->loop); id++) {
+        int g = am_driver_task_group(r->d, id);
+        uint32_t pc;
+        if (g < 0 || am_task_state(r->loop, id) != AM_TASK_RUNNING ||
+            am_task_program(r->loop, id, NULL, &pc) != 0)
+            continue;
+        want[g][pc]++;
+    }
+    uint64_t waiting = 0, waiters = 0;
+    for (size_t g = 0; g < r->sc.ngroups; g++) {
+        const uint32_t *at, *wt;
+        size_t n = am_program_step_counts(r->loop, am_driver_program(r->d, g), &at, &wt);
+        for (size_t k = 0; k < n + (n > 0); k++) {
+            assert_int_equal(at[k], want[g][k]);
+            assert_true(wt[k] <= at[k]);
+            waiting += wt[k];
+        }
+    }
+    for (int o = 1; o <= (int)am_obj_count(r->loop); o++) {
+        am_obj_info_t info;
+        assert_int_equal(am_obj_info(r->loop, o, &info), 0);
+        waiters += info.waiters;
+    }
+    assert_int_equal(waiting, waiters);
+}
+
+static void test_counts_match_tasks(void **state)
+{
+    (void)state;
+    static const char *const demos[] = {"tour-semaphore",      "tour-condition", "tour-chess",
+                                        "tour-priority-queue", "checkout",       "tour-lock"};
+    for (size_t i = 0; i < sizeof demos / sizeof demos[0]; i++) {
+        static run_t r;
+        print_message("%s\n", demos[i]);
+        memset(&r, 0, sizeof r);
+        tu_load_demo(demos[i], &r.sc);
+        assert_int_equal(tu_watched_open(&r.uv, &r.loop, &r.mon, NULL, NULL), 0);
+        r.d = am_driver_new(r.loop, &r.sc, 7, NULL, NULL);
+        assert_non_null(r.d);
+        am_loop_pause(r.loop, 1);
+        assert_int_equal(am_driver_start(r.d), 0);
+        for (int ev = 0; ev < 600 && am_loop_step(r.loop) > 0; ev++)
+            check_counts(&r);
+        am_driver_stop(r.d); /* cancels what is left: they leave the counts too */
+        am_loop_pause(r.loop, 0);
+        uv_run(&r.uv, UV_RUN_DEFAULT);
+        check_counts(&r);
+        am_driver_free(r.d);
+        assert_int_equal(tu_watched_close(&r.uv, r.loop, r.mon), 0);
+        am_scenario_free(&r.sc);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +360,7 @@ int main(void)
         cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_lines_rule),
         cmocka_unit_test(test_lines_on_a_lock),
+        cmocka_unit_test(test_counts_match_tasks),
         cmocka_unit_test_setup_teardown(test_counts_queue_condition, tu_loop_setup,
                                         tu_loop_teardown),
     };
