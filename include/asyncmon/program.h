@@ -78,6 +78,14 @@ const char *am_op_name(am_op_kind_t k);
 int am_task_program(const am_loop_t *loop, am_task_id_t id, int *program, uint32_t *pc);
 /* The program's steps. */
 size_t am_program_ops(const am_loop_t *loop, int program, const am_op_t **ops);
+/* How many started, unended tasks of a program are at each step (at[k]: step
+ * k, 0-based) and how many of them wait on a primitive or queue (a lock, a
+ * semaphore, an event, a condition, a full or empty queue). Kept up to date
+ * as tasks move, so reading them costs O(steps) whatever the task count.
+ * Returns the number of steps (0 for an unknown program); the arrays hold
+ * one more entry, for a task between two iterations. */
+size_t am_program_step_counts(const am_loop_t *loop, int program, const uint32_t **at,
+                              const uint32_t **waiting);
 
 /* Real work: grace period between SIGTERM and SIGKILL for cancelled child
  * processes (default 2 s of real time). */

@@ -262,8 +262,7 @@ int am__queue_put(am_loop_t *loop, am_task_id_t id, int obj, int64_t value, int6
     if (full(q) || q->putters.live > 0) { /* FIFO among producers too */
         am__task(loop, id)->value = prio;
         if (am__ring_push(&q->putters, id) != 0) return AM_ENOMEM;
-        am__task(loop, id)->flags |= AM_TF_WAITING;
-        am__task(loop, id)->obj = (uint32_t)obj;
+        am__program_wait(loop, id, obj);
         return 0;
     }
     if (insert(loop, q, value, prio) != 0) return AM_ENOMEM;
@@ -282,8 +281,7 @@ int am__queue_get(am_loop_t *loop, am_task_id_t id, int obj)
         return rc < 0 ? rc : 1;
     }
     if (am__ring_push(&o->waiters, id) != 0) return AM_ENOMEM;
-    am__task(loop, id)->flags |= AM_TF_WAITING;
-    am__task(loop, id)->obj = (uint32_t)obj;
+    am__program_wait(loop, id, obj);
     return 0;
 }
 
@@ -293,8 +291,7 @@ int am__queue_join(am_loop_t *loop, am_task_id_t id, int obj)
     if (!q) return AM_EINVAL;
     if (q->unfinished == 0) return 1;
     if (am__ring_push(&q->joiners, id) != 0) return AM_ENOMEM;
-    am__task(loop, id)->flags |= AM_TF_WAITING;
-    am__task(loop, id)->obj = (uint32_t)obj;
+    am__program_wait(loop, id, obj);
     return 0;
 }
 

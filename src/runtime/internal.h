@@ -77,6 +77,11 @@ typedef struct am_program_s {
     am_op_t *ops; /* owned, with each op's argv */
     uint32_t nops;
     uint32_t repeat; /* 0: until cancelled */
+    /* started, unended tasks at each step (index pc; nops: between two
+     * iterations) and those of them waiting on a primitive or queue, kept as
+     * tasks move so the code panel reads them in O(steps), not O(tasks) */
+    uint32_t at[AM_PROGRAM_MAX_OPS + 1];
+    uint32_t waiting[AM_PROGRAM_MAX_OPS + 1];
 } am_program_t;
 
 /* Every combinator extension starts with this header: the completion callback. */
@@ -236,6 +241,10 @@ void am__program_dispatch(am_loop_t *loop, am_task_id_t id);
 void am__program_abort(am_loop_t *loop, am_task_id_t id);
 /* program.c: a blocked step completed (permit granted, item got...): go on. */
 void am__program_resume(am_loop_t *loop, am_task_id_t id);
+/* program.c: a program task starts waiting on object obj (sets AM_TF_WAITING
+ * and counts it at its step), or it ends (its step's counts drop). */
+void am__program_wait(am_loop_t *loop, am_task_id_t id, int obj);
+void am__program_ended(am_loop_t *loop, am_task_t *t);
 void am__programs_free(am_loop_t *loop);
 void am__serve_free(am_loop_t *loop); /* serve.c */
 

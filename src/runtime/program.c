@@ -83,7 +83,7 @@ int am_program_new(am_loop_t *loop, const am_op_t *ops, size_t nops, uint32_t re
         }
     }
     int id = (int)++loop->nprogs;
-    loop->progs[id] = (am_program_t){copy, (uint32_t)nops, repeat};
+    loop->progs[id] = (am_program_t){.ops = copy, .nops = (uint32_t)nops, .repeat = repeat};
     return id;
 }
 
@@ -103,6 +103,58 @@ size_t am_program_ops(const am_loop_t *loop, int program, const am_op_t **ops)
     if (program <= 0 || (uint32_t)program > loop->nprogs) return 0;
     *ops = loop->progs[program].ops;
     return loop->progs[program].nops;
+}
+
+size_t am_program_step_counts(const am_loop_t *loop, int program, const uint32_t **at,
+                              const uint32_t **waiting)
+{
+    if (program <= 0 || (uint32_t)program > loop->nprogs) return 0;
+    if (at) *at = loop->progs[program].at;
+    if (waiting) *waiting = loop->progs[program].waiting;
+    return loop->progs[program].nops;
+}
+
+/* ---- the counts per step (am_program_step_counts) ----
+ * A task counts from its start to its end: at[pc] always, waiting[pc] while
+ * AM_TF_WAITING is set. Every change of pc or of that flag goes through the
+ * helpers below; an ended task keeps its flag but no longer counts. */
+
+static int counted(const am_task_t *t)
+{
+    return t->kind == AM_KIND_PROGRAM && t->state == AM_TASK_RUNNING;
+}
+
+static void set_pc(am_loop_t *loop, am_task_t *t, uint32_t pc)
+{
+    if (counted(t)) {
+        am_program_t *p = &loop->progs[t->prog];
+        p->at[t->pc]--;
+        p->at[pc]++;
+    }
+    t->pc = (uint8_t)pc;
+}
+
+/* Clear the waiting flags (and AM_TF_REACQUIRE with them). */
+static void unwait(am_loop_t *loop, am_task_t *t)
+{
+    if ((t->flags & AM_TF_WAITING) && counted(t)) loop->progs[t->prog].waiting[t->pc]--;
+    t->flags &= (uint8_t) ~(AM_TF_WAITING | AM_TF_REACQUIRE);
+}
+
+void am__program_wait(am_loop_t *loop, am_task_id_t id, int obj)
+{
+    am_task_t *t = am__task(loop, id);
+    if (!(t->flags & AM_TF_WAITING) && counted(t)) loop->progs[t->prog].waiting[t->pc]++;
+    t->flags |= AM_TF_WAITING;
+    t->obj = (uint32_t)obj;
+}
+
+void am__program_ended(am_loop_t *loop, am_task_t *t)
+{
+    if (!counted(t)) return;
+    am_program_t *p = &loop->progs[t->prog];
+    p->at[t->pc]--;
+    if (t->flags & AM_TF_WAITING) p->waiting[t->pc]--;
 }
 
 int am_task_program(const am_loop_t *loop, am_task_id_t id, int *program, uint32_t *pc)
@@ -226,7 +278,7 @@ void am__obj_leave(am_loop_t *loop, am_task_id_t id)
     if (op->kind == AM_OP_PUT) r = &o->q->putters;
     if (op->kind == AM_OP_JOIN) r = &o->q->joiners;
     if (r->live) r->live--;
-    t->flags &= (uint8_t) ~(AM_TF_WAITING | AM_TF_REACQUIRE);
+    unwait(loop, t);
 }
 
 /* Release what the task holds: permits and locks taken by the steps before
@@ -290,7 +342,7 @@ static void run(am_loop_t *loop, am_task_id_t id)
         if (t->flags & AM_TF_CANCEL_REQ) return;
         if (t->pc >= p->nops) { /* one iteration done */
             t->n++;
-            t->pc = 0;
+            set_pc(loop, t, 0);
             if ((p->repeat && t->n >= p->repeat) || am__serve_retiring(loop, id)) {
                 am__end(loop, id, AM_TASK_DONE, (int64_t)t->n);
                 return;
@@ -310,7 +362,7 @@ static void run(am_loop_t *loop, am_task_id_t id)
             if (t->duration < 0 && t->deadline >= 0) am__schedule_task(loop, id, -1);
             return;
         }
-        t->pc++;
+        set_pc(loop, t, t->pc + 1u);
     }
     /* let the rest of the loop run: at the clock's time, not at the instant
      * it was due, or in real time it would stay ahead of every later entry */
@@ -320,8 +372,9 @@ static void run(am_loop_t *loop, am_task_id_t id)
 void am__program_resume(am_loop_t *loop, am_task_id_t id)
 {
     am_task_t *t = am__task(loop, id);
-    t->flags &= (uint8_t) ~(AM_TF_WAITING | AM_TF_REACQUIRE | AM_TF_EXTERNAL | AM_TF_IN_COND);
-    t->pc++;
+    unwait(loop, t);
+    t->flags &= (uint8_t) ~(AM_TF_EXTERNAL | AM_TF_IN_COND);
+    set_pc(loop, t, t->pc + 1u);
     t->duration = -1;
     am__schedule_task(loop, id, am__now(loop));
 }
@@ -338,6 +391,7 @@ void am__program_dispatch(am_loop_t *loop, am_task_id_t id)
     }
     if (t->state == AM_TASK_PENDING) {
         t->state = AM_TASK_RUNNING;
+        loop->progs[t->prog].at[t->pc]++; /* counted from now on (pc is 0) */
         t->start = now;
         t->duration = -1;
         am__emit(loop, AM_EV_STARTED, id, 0);
@@ -368,7 +422,7 @@ void am__program_dispatch(am_loop_t *loop, am_task_id_t id)
         if (op_at(loop, t)->kind == AM_OP_SERVE)
             am__serve_scanned(loop, id); /* the step goes on with the next product */
         else
-            t->pc++;
+            set_pc(loop, t, t->pc + 1u);
     }
     run(loop, id);
 }

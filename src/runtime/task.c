@@ -209,6 +209,7 @@ void am__end(am_loop_t *loop, am_task_id_t id, am_task_state_t state, int64_t va
     am_task_t *t = am__task(loop, id);
     if (am__final(t->state)) return;
     am__unschedule(loop, &t->heap_pos);
+    am__program_ended(loop, t); /* before its state changes: it counted while running */
     t->state = (uint8_t)state;
     t->value = value;
     t->end = am__now(loop);

@@ -620,6 +620,51 @@ static void code_python_line(am_ini_t *ini, am_scenario_t *sc, const char *value
         am_ini_fail(ini, ini->line, AM_ENOMEM, "out of memory");
 }
 
+/* step.NAME.K = LINE: LINE while a task of group NAME is at step K of its
+ * program; NAME and K are checked against the groups after loading. */
+static void on_code_step_key(am_ini_t *ini, am_scenario_code_t *c, const char *key,
+                             const char *value)
+{
+    const char *name = key + 5, *dot = strrchr(name, '.');
+    char group[AM_CODE_NAME_MAX];
+    uint64_t k, u;
+    size_t len = dot ? (size_t)(dot - name) : 0;
+    if (len) {
+        memcpy(group, name, len < sizeof group ? len : sizeof group - 1);
+        group[len < sizeof group ? len : sizeof group - 1] = '\0';
+    }
+    if (!len || len >= sizeof group || !am_is_name(group, AM_CODE_NAME_MAX, 0) ||
+        am_parse_uint(dot + 1, 1, AM_CODE_MAX_STEPS, &k)) {
+        am_ini_fail(ini, ini->line, AM_EPARSE,
+                    "bad key \"%s\" in [code]; expected step.NAME.K, the group NAME and the "
+                    "step K (1 to %d) of its do program",
+                    key, AM_CODE_MAX_STEPS);
+        return;
+    }
+    for (size_t i = 0; i < c->nstep_keys; i++)
+        if (!strcmp(c->step_key[i].group, group) && c->step_key[i].step == (int)k) {
+            am_ini_fail(ini, ini->line, AM_EPARSE,
+                        "duplicate key \"%s\" in [code] (first on line %d)", key,
+                        c->step_key[i].line);
+            return;
+        }
+    if (c->nstep_keys == AM_CODE_MAX_STEP_KEYS) {
+        am_ini_fail(ini, ini->line, AM_EPARSE, "too many step.NAME.K keys (at most %d)",
+                    AM_CODE_MAX_STEP_KEYS);
+        return;
+    }
+    if (am_parse_uint(value, 1, AM_CODE_MAX_LINES, &u)) {
+        am_ini_bad_value(ini, key, "expected a line number of the python snippet (1, 2, ...)",
+                         value);
+        return;
+    }
+    am_code_step_key_t *sk = &c->step_key[c->nstep_keys++];
+    strcpy(sk->group, group);
+    sk->step = (int)k;
+    sk->value = (int)u;
+    sk->line = ini->line;
+}
+
 static void on_code_key(am_ini_t *ini, loader_t *ld, const char *key, const char *value)
 {
     am_scenario_code_t *c = &ld->sc->code;
@@ -645,11 +690,15 @@ static void on_code_key(am_ini_t *ini, loader_t *ld, const char *key, const char
             line = &c->group_key_value[c->ngroup_keys];
             seen = &c->group_key_line[c->ngroup_keys++];
         }
+    } else if (!strncmp(key, "step.", 5)) {
+        on_code_step_key(ini, c, key, value);
+        return;
     } else {
         am_ini_join(expected, sizeof(expected), code_keys, C_NKEYS);
         am_ini_fail(ini, ini->line, AM_EPARSE,
-                    "unknown key \"%s\" in [code]; expected %s, group.NAME or ended.NAME", key,
-                    expected);
+                    "unknown key \"%s\" in [code]; expected %s, group.NAME, ended.NAME or "
+                    "step.NAME.K",
+                    key, expected);
         return;
     }
     if (*seen) {
@@ -706,6 +755,38 @@ static void check_code(am_ini_t *ini, loader_t *ld)
             c->group_line[g] = c->group_key_value[i];
         else
             c->ended_line[g] = c->group_key_value[i];
+    }
+    for (size_t i = 0; i < c->nstep_keys; i++) {
+        const am_code_step_key_t *sk = &c->step_key[i];
+        size_t g = 0;
+        while (g < ld->sc->ngroups && strcmp(ld->sc->groups[g].name, sk->group))
+            g++;
+        if (g == ld->sc->ngroups) {
+            am_ini_fail(ini, sk->line, AM_EPARSE, "step.%s.%d: no [group.%s] in this file",
+                        sk->group, sk->step, sk->group);
+            return;
+        }
+        const am_scenario_group_t *gr = &ld->sc->groups[g];
+        if (!gr->nops) {
+            am_ini_fail(ini, sk->line, AM_EPARSE,
+                        "step.%s.%d: [group.%s] has no do program (steps are those of do)",
+                        sk->group, sk->step, sk->group);
+            return;
+        }
+        if ((size_t)sk->step > gr->nops) {
+            am_ini_fail(ini, sk->line, AM_EPARSE,
+                        "step.%s.%d: step %d is past the end of [group.%s]'s do program (%zu "
+                        "steps)",
+                        sk->group, sk->step, sk->step, sk->group, gr->nops);
+            return;
+        }
+        if (sk->value > c->nlines) {
+            am_ini_fail(ini, sk->line, AM_EPARSE,
+                        "step.%s.%d: line %d is past the end of the python snippet (%d lines)",
+                        sk->group, sk->step, sk->value, c->nlines);
+            return;
+        }
+        if (g < AM_CODE_MAX_GROUPS) c->step_line[g][sk->step - 1] = sk->value;
     }
 }
 

@@ -64,9 +64,7 @@ void am__ring_free(am_ring_t *r)
 static int wait_on(am_loop_t *loop, am_ring_t *r, am_task_id_t id, int obj)
 {
     if (am__ring_push(r, id) != 0) return AM_ENOMEM;
-    am_task_t *t = am__task(loop, id);
-    t->flags |= AM_TF_WAITING;
-    t->obj = (uint32_t)obj;
+    am__program_wait(loop, id, obj);
     return 0;
 }
 

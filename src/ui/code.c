@@ -66,6 +66,11 @@ static am_code_state_t run_state(am_ui_t *ui)
             st.groups_active |= 1u << g;
         else if (m->counts.created >= app->sc->groups[g].count)
             st.groups_ended |= 1u << g;
+        /* where its tasks are: counts the runtime keeps per step, O(steps)
+         * a frame however many tasks the group has */
+        int prog = am_driver_program(app->driver, g);
+        if (prog > 0)
+            st.nsteps[g] = am_program_step_counts(app->loop, prog, &st.at[g], &st.waiting[g]);
     }
     return st;
 }
@@ -92,11 +97,17 @@ static void draw_order(am_ui_t *ui, int y, int x, int w, const char *label, cons
 }
 
 /* The side column: each group's own clock, then result and completion orders. */
-static void draw_side(am_ui_t *ui, am_rect_t r, int x, int w)
+static void draw_side(am_ui_t *ui, am_rect_t r, int x, int w, int legend)
 {
     am_app_t *app = ui->app;
     int y = r.y + 1, bottom = r.y + r.h;
     if (!app->driver || w < 12) return;
+    if (legend) { /* the two markers, on the side column's last row */
+        char buf[128];
+        snprintf(buf, sizeof buf, "%s runs here  %s waits here (lock, queue...)", ui->g->run,
+                 ui->g->pause);
+        am_put_ell(ui, --bottom, x, w, AM_EL_DIM, buf);
+    }
     am_put(ui, y++, x, w, AM_EL_LABEL, "clocks (each group's own time)");
     am_time_t now = am_loop_now(app->loop);
     for (size_t g = 0; g < app->sc->ngroups && y < bottom; g++, y++) {
@@ -141,9 +152,16 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
     code_t *c = st;
     const am_scenario_code_t *sc = code(ui);
     am_code_state_t rs = run_state(ui);
-    uint64_t active = am_code_active(sc, &rs);
-    char extra[64];
-    snprintf(extra, sizeof extra, "python %s %s", ui->g->dot, phase_label(&rs));
+    uint64_t waiting, active = am_code_lines(sc, &rs, &waiting);
+    char extra[96];
+    /* the markers' legend: on the side column's last row when it has rows
+     * to spare, else (a short panel, the checkout's) in the title */
+    int side_legend = sc->nstep_keys > 0 && r.h - 1 >= 4;
+    if (sc->nstep_keys > 0 && !side_legend)
+        snprintf(extra, sizeof extra, "%s runs %s waits  python %s %s", ui->g->run, ui->g->pause,
+                 ui->g->dot, phase_label(&rs));
+    else
+        snprintf(extra, sizeof extra, "python %s %s", ui->g->dot, phase_label(&rs));
     am_draw_title(ui, r, focused, "Code", extra);
     int body = r.h - 1;
     int cw = r.w - 1 > CODE_COLS ? CODE_COLS : r.w - 1;
@@ -159,14 +177,18 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         size_t len;
         const char *text = am_code_line(sc, i, &len);
         if (!text) break;
-        int on = (active & ((uint64_t)1 << (i - 1))) != 0;
+        uint64_t b = (uint64_t)1 << (i - 1);
+        int on = (active & b) != 0, waits = (waiting & b) != 0;
+        /* a waiting line: its own marker and the dimmer highlight */
+        const char *mark = waits ? ui->g->pause : on ? ui->g->run : " ";
+        am_elem_t el = waits ? AM_EL_SELECTED_UNFOCUSED : on ? AM_EL_SELECTED : AM_EL_DEFAULT;
         char buf[256];
-        snprintf(buf, sizeof buf, "%2d %s %.*s", i, on ? ui->g->run : " ", (int)len, text);
+        snprintf(buf, sizeof buf, "%2d %s %.*s", i, mark, (int)len, text);
         int y = r.y + 1 + row;
-        if (on) am_fill(ui, y, r.x + 1, cw, AM_EL_SELECTED);
-        am_put_ell(ui, y, r.x + 1, cw, on ? AM_EL_SELECTED : AM_EL_DEFAULT, buf);
+        if (on) am_fill(ui, y, r.x + 1, cw, el);
+        am_put_ell(ui, y, r.x + 1, cw, el, buf);
     }
-    if (r.w - cw - 3 >= 12) draw_side(ui, r, r.x + cw + 2, r.w - cw - 3);
+    if (r.w - cw - 3 >= 12) draw_side(ui, r, r.x + cw + 2, r.w - cw - 3, side_legend);
 }
 
 static void reset(am_ui_t *ui, void *st)

@@ -5,7 +5,9 @@
 # highlight follows the run (the `await asyncio.wait(...)` line while the
 # wait is pending, the line after it once it returned, reached with Space
 # and `.`, which steps to the next event); n and p change the scenario; the
-# chess simul starts at its own speed; `d` offers the tour; --lang zh shows
+# chess simul starts at its own speed; in tour-lock the waiting task's line
+# (async with lock:) has the waiting marker while the holder sleeps; `d`
+# offers the tour; --lang zh shows
 # the Chinese title and narration, every row within the terminal's width
 # (wide characters counted as two columns); q quits with status 0.
 source "$(dirname "$0")/lib.sh"
@@ -68,6 +70,22 @@ tm send-keys -t w n
 check "n while paused: the next scenario" wait_for w 'Tour 9/[0-9]+ +wait in a while pending'
 tm send-keys -t w q
 check "q: exits 0" wait_for w 'EXITED 0'
+
+# ---- per-step lines (step.NAME.K): in tour-lock b waits on `async with lock:` ----
+run l 120 40 tour --scenario lock --speed 0.05
+check "lock: the code panel" wait_for l '^ Code +python'
+tm send-keys -t l ' '
+check "lock: paused" wait_for l 'PAUSED'
+check "lock: while a sleeps inside the block, b waits on async with (marked waiting)" \
+  wait_for l '^ +3 ‖ +async with lock:'
+check "lock: a runs the sleep inside it" wait_for l '^ +4 ▶ +await asyncio\.sleep\(2\)'
+check "lock: the legend explains the two markers" wait_for l '▶ runs here +‖ waits here'
+tm send-keys -t l .
+check "lock: . steps to a's exit at 2 s" wait_for l 'stepped to 2\.00s'
+check "lock: b has the lock: nobody waits on async with" wait_for l '^ +3   +async with lock:'
+check "lock: b sleeps inside the block" wait_for l '^ +4 ▶ +await asyncio\.sleep\(2\)'
+tm send-keys -t l q
+check "lock: q exits 0" wait_for l 'EXITED 0'
 
 # ---- a cancelled task: the highlight moves on when its group has ended ----
 run k 120 40 tour --scenario cancel --speed 2

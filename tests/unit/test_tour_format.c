@@ -156,7 +156,7 @@ static void test_code_errors(void **state)
          "7: duplicate key \"start\" in [code] (first on line 6)"},
         {G "[code]\npython = | a\nbogus = 1\n",
          "6: unknown key \"bogus\" in [code]; expected start, await, after, end or python, "
-         "group.NAME or ended.NAME"},
+         "group.NAME, ended.NAME or step.NAME.K"},
         {G "[code]\npython = | a\nended.zz = 1\n", "6: ended.zz: no [group.zz] in this file"},
         {G "[code]\npython = | a\nended.a = 2\n",
          "6: ended.a: line 2 is past the end of the python snippet (1 lines)"},
