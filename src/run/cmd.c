@@ -225,13 +225,12 @@ static void on_output(am_runner_t *r, am_job_t *j, int is_err, const char *data,
     am_out_data(run->out, j->seq, j->attempts, is_err, data, len);
 }
 
-static void on_job_end(am_runner_t *r, am_job_t *j, void *data)
+/* What became of a job that did not succeed, once its output is out. */
+static void after_output(void *ud, uint32_t seq)
 {
-    run_t *run = data;
-    (void)r;
-    /* its output first (grouped: all of it now), then what became of it */
-    am_out_end(run->out, j->seq, j->attempts);
-    if (j->state == AM_TASK_DONE) return;
+    run_t *run = ud;
+    am_job_t *j = am_runner_job(run->runner, seq - 1);
+    if (!j || j->state == AM_TASK_DONE) return;
     char what[64];
     am_job_outcome(j, what, sizeof what);
     clear_bar(run);
@@ -239,6 +238,14 @@ static void on_job_end(am_runner_t *r, am_job_t *j, void *data)
         fprintf(stderr, "job %u failed (%s): %s\n", j->seq, what, j->cmd);
     else
         fprintf(stderr, "job %u %s: %s\n", j->seq, am_job_state_name(j->state), j->cmd);
+}
+
+static void on_job_end(am_runner_t *r, am_job_t *j, void *data)
+{
+    run_t *run = data;
+    (void)r;
+    /* its output (grouped: all of it, now or in its turn with -k), then after_output */
+    am_out_end(run->out, j->seq, j->attempts);
 }
 
 static void close_headless(run_t *run)
@@ -298,6 +305,7 @@ static int run_headless(run_t *run)
     /* a reader of our stdout that goes away (| head) loses the output, not the jobs */
     signal(SIGPIPE, SIG_IGN);
     am_out_set_before(run->out, before_output, run);
+    am_out_set_after(run->out, after_output, run);
     am_runner_set_output_cb(run->runner, on_output, run);
     am_runner_set_end_cb(run->runner, on_job_end, run);
     am_runner_set_idle_cb(run->runner, on_idle, run);

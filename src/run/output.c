@@ -51,6 +51,8 @@ struct am_out_s {
     uint64_t lost, spilled;
     void (*before)(void *ud, int fd);
     void *before_ud;
+    void (*after)(void *ud, uint32_t seq);
+    void *after_ud;
     sink_t sink[2];
 };
 
@@ -92,6 +94,12 @@ void am_out_set_before(am_out_t *o, void (*fn)(void *ud, int fd), void *ud)
 {
     o->before = fn;
     o->before_ud = ud;
+}
+
+void am_out_set_after(am_out_t *o, void (*fn)(void *ud, uint32_t seq), void *ud)
+{
+    o->after = fn;
+    o->after_ud = ud;
 }
 
 uint64_t am_out_lost(const am_out_t *o)
@@ -322,6 +330,7 @@ static void write_job(am_out_t *o, ojob_t *j)
         j->bol[e] = 1; /* the next job's first line gets its tag */
     }
     j->written = 1;
+    if (o->after) o->after(o->after_ud, (uint32_t)(j - o->jobs) + 1);
 }
 
 /* Keep order: write the ended jobs at the head, then let the new head's

@@ -35,6 +35,9 @@ void am_out_free(am_out_t *o);
 /* Called before bytes are written to fd (a progress line on a terminal is
  * cleared first). */
 void am_out_set_before(am_out_t *o, void (*fn)(void *ud, int fd), void *ud);
+/* Called when job seq's output has been written, all of it (a front end
+ * says then what became of the job, after its output, also with -k). */
+void am_out_set_after(am_out_t *o, void (*fn)(void *ud, uint32_t seq), void *ud);
 /* The tag of job seq (copied). 0 or AM_ENOMEM. */
 int am_out_set_tag(am_out_t *o, uint32_t seq, const char *tag);
 /* Bytes of job seq's attempt (1, 2... with retries: only the last attempt's
