@@ -46,7 +46,7 @@ best() {
 
 echo "jobs: $n x true, -j $j, best of $reps runs; $(nproc) CPUs"
 read -r aw ac < <(best "$build/asyncmon" run --headless -j "$j" -- true)
-grep -q "done $n," "$tmp/out" || { echo "asyncmon run did not report $n done jobs" >&2; exit 1; }
+grep -q "done $n," "$tmp/err" || { echo "asyncmon run did not report $n done jobs" >&2; exit 1; }
 read -r xw xc < <(best xargs -P "$j" -n 1 true)
 pw="" pc=""
 if command -v parallel >/dev/null; then

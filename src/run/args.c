@@ -114,6 +114,14 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
             rc = parse_uint(name, v, 0, 1000, &o->retries, err, errsize);
         else if (!strcmp(name, "--shell"))
             o->shell = 1;
+        else if (!strcmp(name, "--line-buffer") || !strcmp(name, "--lb"))
+            o->line_buffer = 1;
+        else if (!strcmp(name, "--group"))
+            o->line_buffer = 0; /* the default, as GNU parallel's */
+        else if (!strcmp(name, "--tag"))
+            o->tag = 1;
+        else if (!strcmp(name, "-k") || !strcmp(name, "--keep-order"))
+            o->keep_order = 1;
         else if (!strcmp(name, "--joblog"))
             rc = set_path(name, v, o->joblog, err, errsize);
         else if (!strcmp(name, "--output-dir"))
@@ -170,6 +178,7 @@ void am_run_specs_free(am_run_specs_t *s)
     for (size_t i = 0; i < s->n; i++) {
         am_run_argv_free(s->v[i].argv);
         free(s->v[i].cmd);
+        free(s->v[i].input);
     }
     free(s->v);
     memset(s, 0, sizeof *s);
@@ -188,7 +197,7 @@ static int specs_push(am_run_specs_t *s, char **argv, char *cmd)
         s->v = v;
         s->cap = cap;
     }
-    s->v[s->n++] = (am_run_spec_t){argv, cmd};
+    s->v[s->n++] = (am_run_spec_t){argv, cmd, NULL};
     return 0;
 }
 
@@ -203,6 +212,7 @@ int am_run_spec_line(const am_run_opts_t *o, const char *line, am_run_spec_t *ou
 {
     out->argv = NULL;
     out->cmd = NULL;
+    out->input = NULL;
     if (o->shell) {
         char **argv = calloc(4, sizeof *argv);
         if (!argv) return AM_ENOMEM;
@@ -231,6 +241,7 @@ static int spec_template(const am_run_opts_t *o, const char *input, am_run_spec_
         slot |= am_run_has_slot(o->cmd[k]);
     out->argv = NULL;
     out->cmd = NULL;
+    out->input = NULL;
     if (o->shell) {
         /* the words are the user's shell text; the line goes in quoted */
         char *q = input ? am_run_shell_quote(input) : dupstr("");
@@ -328,7 +339,11 @@ static int on_input_line(const char *line, int lineno, void *ud)
     am_run_spec_t sp;
     (void)lineno;
     int rc = spec_template(b->o, line, &sp);
-    if (rc == 0) return specs_push(b->s, sp.argv, sp.cmd);
+    if (rc == 0 && (rc = specs_push(b->s, sp.argv, sp.cmd)) == 0) {
+        /* kept for --tag */
+        if ((b->s->v[b->s->n - 1].input = strdup(line))) return 0;
+        rc = AM_ENOMEM;
+    }
     snprintf(b->err, b->errsize, "out of memory");
     return rc;
 }

@@ -1,13 +1,14 @@
 /* cmd.c — `asyncmon run`: the jobs are read and checked, then run by the
  * runner under one of two front ends.
  *
- * Headless (stdout or stdin's terminal missing, or --headless): one tqdm
+ * Headless (stdout or stdin's terminal missing, or --headless): the jobs'
+ * output passes through (output.c: grouped per job, or by lines, tagged, in
+ * order) to stdout and stderr, which then stays clean for a pipe: one tqdm
  * line for the batch on stderr (redrawn in place on a terminal), a line for
- * each job that did not succeed with the end of its stderr, and a summary
- * on stdout. The dashboard: the session of app.c with the "run" mode, whose
- * begin hands the jobs to a runner on the run's loop; src/ui/jobs.c draws
- * them and takes the run keys. Input lines piped on stdin are read first,
- * then stdin becomes the terminal (/dev/tty) for the keys.
+ * each job that did not succeed, and the summary, all on stderr. The dashboard: the session of
+ * app.c with the "run" mode, whose begin hands the jobs to a runner on the run's loop;
+ * src/ui/jobs.c draws them and takes the run keys. Input lines piped on stdin are read first, then
+ * stdin becomes the terminal (/dev/tty) for the keys.
  *
  * Exit status: 0 every job done, 1 some failed (or were cancelled or timed
  * out), 2 bad usage or input (nothing started), 128+N stopped by signal N.
@@ -27,6 +28,7 @@
 
 #include "asyncmon/meter.h"
 #include "cli/app.h"
+#include "run/output.h"
 
 typedef struct run_s {
     const am_run_opts_t *o;
@@ -45,6 +47,7 @@ typedef struct run_s {
     int started; /* the run began (the summary is printed) */
     uint64_t last_ended;
     int printed;
+    am_out_t *out; /* the jobs' output passed through */
     /* the outcome, kept when the runner is freed */
     am_run_counts_t counts;
     int status;
@@ -72,7 +75,16 @@ static const char usage[] =
     "  --output-dir DIR    keep each job's output in DIR/SEQ.out and DIR/SEQ.err\n"
     "  -a, --arg-file FILE the input lines ({}) from FILE instead of stdin\n"
     "  -f, --jobs-file F   a job per line of F (not blank ones, not # comments)\n"
-    "  --headless          progress lines and a summary instead of the dashboard\n"
+    "  --headless          no dashboard: the jobs' output on stdout and stderr, with\n"
+    "                      the progress line and the summary on stderr\n"
+    "\n"
+    "Without the dashboard (--headless, or stdout not a terminal), each job's stdout\n"
+    "goes to stdout and its stderr to stderr, as GNU parallel writes them:\n"
+    "  --group             a job's output whole when it ends: jobs never interleave\n"
+    "                      (the default)\n"
+    "  --line-buffer, --lb whole lines as they come, from any job\n"
+    "  --tag               each line after the job's input (or -f command) and a tab\n"
+    "  -k, --keep-order    jobs' outputs in the order of the input\n"
     "  --theme NAME, --ascii, --key ACTION=KEYS, --config FILE: as for asyncmon\n"
     "  -h, --help          show this help\n"
     "\n"
@@ -113,7 +125,11 @@ static int hand_over(run_t *run)
         am_run_spec_t *s = &run->specs.v[i];
         char **argv = s->argv;
         s->argv = NULL; /* the runner's now, even on error */
-        if (am_runner_add_argv(run->runner, argv, s->cmd) < 0) return AM_ENOMEM;
+        int seq = am_runner_add_argv(run->runner, argv, s->cmd);
+        if (seq < 0) return AM_ENOMEM;
+        /* --tag: the input line, or the command of a -f line */
+        const char *tag = s->input ? s->input : am_runner_job(run->runner, (size_t)seq - 1)->cmd;
+        if (run->out && am_out_set_tag(run->out, (uint32_t)seq, tag) != 0) return AM_ENOMEM;
     }
     am_run_specs_free(&run->specs);
     return 0;
@@ -186,22 +202,50 @@ static void on_refresh(uv_timer_t *t)
     fflush(stderr);
 }
 
-static void on_job_end(am_runner_t *r, am_job_t *j, void *data)
+/* The progress line on a terminal is cleared before anything else is
+ * written there; the next refresh draws it again below. */
+static void clear_bar(run_t *run)
 {
-    run_t *run = data;
+    if (run->tty && run->printed) fputs("\r\033[K", stderr);
+    run->printed = 0;
+}
+
+static void before_output(void *ud, int fd)
+{
+    run_t *run = ud;
+    /* stdout too: on a terminal it is the same screen */
+    if (fd == STDERR_FILENO || isatty(fd)) clear_bar(run);
+}
+
+static void on_output(am_runner_t *r, am_job_t *j, int is_err, const char *data, size_t len,
+                      void *ud)
+{
+    run_t *run = ud;
     (void)r;
-    if (j->state == AM_TASK_DONE) return;
+    am_out_data(run->out, j->seq, j->attempts, is_err, data, len);
+}
+
+/* What became of a job that did not succeed, once its output is out. */
+static void after_output(void *ud, uint32_t seq)
+{
+    run_t *run = ud;
+    am_job_t *j = am_runner_job(run->runner, seq - 1);
+    if (!j || j->state == AM_TASK_DONE) return;
     char what[64];
     am_job_outcome(j, what, sizeof what);
-    if (run->tty && run->printed) fputs("\r\033[K", stderr);
+    clear_bar(run);
     if (j->state == AM_TASK_FAILED)
         fprintf(stderr, "job %u failed (%s): %s\n", j->seq, what, j->cmd);
     else
         fprintf(stderr, "job %u %s: %s\n", j->seq, am_job_state_name(j->state), j->cmd);
-    size_t n = am_ring_count(&j->err), from = n > 3 ? n - 3 : 0;
-    for (size_t i = from; i < n; i++)
-        fprintf(stderr, "  | %s\n", am_ring_line(&j->err, i));
-    run->printed = 0; /* the bar again, below */
+}
+
+static void on_job_end(am_runner_t *r, am_job_t *j, void *data)
+{
+    run_t *run = data;
+    (void)r;
+    /* its output (grouped: all of it, now or in its turn with -k), then after_output */
+    am_out_end(run->out, j->seq, j->attempts);
 }
 
 static void close_headless(run_t *run)
@@ -252,10 +296,17 @@ static int run_headless(run_t *run)
     int g = run->loop ? am_group_add(run->loop, "jobs") : -1;
     am_run_config_t cfg = config_of(run, (uint16_t)(g < 0 ? 0 : g));
     run->runner = g >= 0 ? am_runner_new(run->loop, &cfg) : NULL;
-    if (!run->runner || hand_over(run) != 0) {
+    run->out = am_out_new(run->o->line_buffer ? AM_OUT_LINE : AM_OUT_GROUP, run->o->tag,
+                          run->o->keep_order, STDOUT_FILENO, STDERR_FILENO, AM_OUT_MEM_BUDGET);
+    if (!run->runner || !run->out || hand_over(run) != 0) {
         fprintf(stderr, "asyncmon: out of memory\n");
         goto out;
     }
+    /* a reader of our stdout that goes away (| head) loses the output, not the jobs */
+    signal(SIGPIPE, SIG_IGN);
+    am_out_set_before(run->out, before_output, run);
+    am_out_set_after(run->out, after_output, run);
+    am_runner_set_output_cb(run->runner, on_output, run);
     am_runner_set_end_cb(run->runner, on_job_end, run);
     am_runner_set_idle_cb(run->runner, on_idle, run);
     for (int i = 0; i < 3; i++) {
@@ -276,13 +327,17 @@ static int run_headless(run_t *run)
     print_bar(run, 1);
     fflush(stderr);
     keep_outcome(run);
-    print_summary(run, stdout);
-    fflush(stdout);
+    print_summary(run, stderr); /* stdout has the jobs' output */
+    if (am_out_lost(run->out))
+        fprintf(stderr, "asyncmon: %llu bytes of the jobs' output could not be written\n",
+                (unsigned long long)am_out_lost(run->out));
     code = run->signo ? 128 + run->signo : run->status;
 out:
     close_headless(run);
     am_runner_free(run->runner);
     run->runner = NULL;
+    am_out_free(run->out);
+    run->out = NULL;
     am_loop_free(run->loop);
     uv_run(&run->uv, UV_RUN_NOWAIT);
     if (uv_loop_close(&run->uv) != 0) {

@@ -17,9 +17,12 @@ typedef struct am_run_opts_s {
     unsigned retries;
     int shell;
     int help;
-    char joblog[AM_PATH_MAX];    /* "" if none */
-    char outdir[AM_PATH_MAX];    /* "" if none */
-    char arg_file[AM_PATH_MAX];  /* -a FILE, "" if none */
+    int line_buffer;            /* headless output: whole lines as they come, not grouped per job */
+    int tag;                    /* ... each line after the job's input and a tab */
+    int keep_order;             /* ... jobs in the order of their input */
+    char joblog[AM_PATH_MAX];   /* "" if none */
+    char outdir[AM_PATH_MAX];   /* "" if none */
+    char arg_file[AM_PATH_MAX]; /* -a FILE, "" if none */
     char jobs_file[AM_PATH_MAX]; /* -f JOBS, "" if none */
     char **cmd;                  /* the command template: argv's words after the options */
     int ncmd;
@@ -32,6 +35,7 @@ int am_run_parse_args(int argc, char **argv, am_run_opts_t *o, char *err, size_t
 typedef struct am_run_spec_s {
     char **argv; /* owned */
     char *cmd;   /* owned; NULL: shown as argv joined */
+    char *input; /* owned: the input line ({}), NULL for a whole command */
 } am_run_spec_t;
 typedef struct am_run_specs_s {
     am_run_spec_t *v;

@@ -152,6 +152,13 @@ void am_runner_set_idle_cb(am_runner_t *r, void (*cb)(am_runner_t *r, void *data
 void am_runner_set_end_cb(am_runner_t *r, void (*cb)(am_runner_t *r, am_job_t *job, void *data),
                           void *data);
 
+/* Called with each chunk a job's attempt prints (is_err: on stderr), for
+ * a front end that passes the output on (src/run/output.c). */
+void am_runner_set_output_cb(am_runner_t *r,
+                             void (*cb)(am_runner_t *r, am_job_t *job, int is_err, const char *data,
+                                        size_t len, void *ud),
+                             void *ud);
+
 /* Asked before each start: when fn says so, the runner stops as
  * am_runner_stop does (a dashboard quitting through its own path). */
 void am_runner_set_halt(am_runner_t *r, int (*fn)(void *data), void *data);

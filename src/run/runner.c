@@ -74,6 +74,9 @@ struct am_runner_s {
     void *end_data;
     int (*halt)(void *data);
     void *halt_data;
+    void (*output_cb)(am_runner_t *r, am_job_t *job, int is_err, const char *data, size_t len,
+                      void *ud);
+    void *output_ud;
     am_proc_t **live; /* spawned, not yet reaped: what SIGCHLD looks at */
     size_t nlive, live_cap;
     uv_signal_t chld; /* SIGCHLD: our children, and adopted orphans */
@@ -351,6 +354,15 @@ void am_runner_set_end_cb(am_runner_t *r, void (*cb)(am_runner_t *r, am_job_t *j
     r->end_data = data;
 }
 
+void am_runner_set_output_cb(am_runner_t *r,
+                             void (*cb)(am_runner_t *r, am_job_t *job, int is_err, const char *data,
+                                        size_t len, void *ud),
+                             void *ud)
+{
+    r->output_cb = cb;
+    r->output_ud = ud;
+}
+
 void am_runner_counts(const am_runner_t *r, am_run_counts_t *c)
 {
     memset(c, 0, sizeof *c);
@@ -491,9 +503,12 @@ static void read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
     am_proc_t *p = s->data;
     int is_out = s == (uv_stream_t *)&p->out;
     if (nread > 0) {
-        if (p->job)
+        if (p->job) {
             am_ring_feed(is_out ? &p->job->out : &p->job->err, buf->base, (size_t)nread,
                          on_output_line, p);
+            if (p->r->output_cb)
+                p->r->output_cb(p->r, p->job, !is_out, buf->base, (size_t)nread, p->r->output_ud);
+        }
         write_all(is_out ? p->outfd : p->errfd, buf->base, (size_t)nread);
         return;
     }
@@ -636,6 +651,7 @@ static void job_start(am_loop_t *loop, am_task_id_t id, void *ctx)
         char msg[512];
         int k = snprintf(msg, sizeof msg, "asyncmon: %s: %s\n", j->argv[0], strerror(rc));
         am_ring_feed(&j->err, msg, (size_t)k, NULL, NULL);
+        if (r->output_cb) r->output_cb(r, j, 1, msg, (size_t)k, r->output_ud);
         write_all(p->errfd, msg, (size_t)k);
         p->exited = 1;
         p->status = rc == ENOENT ? 127 : 126;

@@ -43,9 +43,11 @@ EOF
 "$BIN" run --headless -j 5 --timeout 0.3 --grace 0.1 -f "$TMP/mixed.jobs" \
   --joblog "$TMP/mixed.log" >"$TMP/m.out" 2>"$TMP/m.err"
 check "some failed: exit 1" test $? -eq 1
-check "summary on stdout" grep -qE '^run: 5 jobs in [0-9.]+ s \(-j 5\): done 1, failed 3, cancelled 0, timed out 1$' "$TMP/m.out"
-check "failed job and its stderr on stderr" bash -c \
-  'grep -q "^job 2 failed (exit 3): sh -c .echo to-out" "$1" && grep -q "^  | to-err" "$1"' _ "$TMP/m.err"
+check "summary on stderr" grep -qE '^run: 5 jobs in [0-9.]+ s \(-j 5\): done 1, failed 3, cancelled 0, timed out 1$' "$TMP/m.err"
+check "failed job on stderr, after its own stderr" bash -c \
+  'grep -A1 "^to-err$" "$1" | grep -q "^job 2 failed (exit 3): sh -c .echo to-out"' _ "$TMP/m.err"
+check "stdout: only the jobs' stdout" bash -c '[[ $(cat "$1") == to-out ]]' _ "$TMP/m.out"
+check "a missing command's error passes through" grep -q "^asyncmon: no-such-command-here: No such file" "$TMP/m.err"
 check "a signal" grep -q "^job 3 failed (signal 9)" "$TMP/m.err"
 check "a missing command: 127" grep -q "^job 4 failed (exit 127): no-such-command-here" "$TMP/m.err"
 check "a timeout" grep -q "^job 5 timed out: sleep 5" "$TMP/m.err"
@@ -77,9 +79,10 @@ EOF
 
 # all done: exit 0; input lines and {}
 printf 'a\nb b\n\nc\n' | "$BIN" run --headless -j 2 --output-dir "$TMP/out" -- sh -c 'echo "[$1]"' sh {} \
-  >"$TMP/ok.out" 2>/dev/null
+  >"$TMP/ok.out" 2>"$TMP/ok.err"
 check "all done: exit 0" test $? -eq 0
-check "a job per non-blank line" grep -q "^run: 3 jobs" "$TMP/ok.out"
+check "a job per non-blank line" grep -q "^run: 3 jobs" "$TMP/ok.err"
+check "--output-dir: the output passes through too" bash -c '[[ $(sort "$1") == "$(printf "[a]\n[b b]\n[c]")" ]]' _ "$TMP/ok.out"
 check "{} is one argument, spaces and all" bash -c '[[ $(cat "$1/2.out") == "[b b]" ]]' _ "$TMP/out"
 check "--output-dir: SEQ.out and SEQ.err" bash -c '[[ $(cat "$1/1.out") == "[a]" && -f "$1/3.err" ]]' _ "$TMP/out"
 # without {}: the line is the last argument
@@ -87,7 +90,7 @@ printf 'x\n' | "$BIN" run --headless --output-dir "$TMP/out2" -- echo got >/dev/
 check "no {}: line appended" bash -c '[[ $(cat "$1/1.out") == "got x" ]]' _ "$TMP/out2"
 # -a FILE
 printf '1\n2\n3\n' >"$TMP/args"
-"$BIN" run --headless -a "$TMP/args" -- test {} -le 2 >"$TMP/a.out" 2>/dev/null
+"$BIN" run --headless -a "$TMP/args" -- test {} -le 2 2>"$TMP/a.out"
 check "-a FILE: one of 3 fails: exit 1" test $? -eq 1
 check "-a FILE: 3 jobs, 2 done" grep -q "^run: 3 jobs .*done 2, failed 1" "$TMP/a.out"
 
@@ -107,7 +110,7 @@ cd - >/dev/null || exit 1
 cnt="$TMP/count"
 : >"$cnt"
 printf 'sh -c "echo x >> %s; [ \\$(wc -l < %s) -ge 3 ]"\nfalse\n' "$cnt" "$cnt" >"$TMP/retry.jobs"
-"$BIN" run --headless -j 1 --retries 2 -f "$TMP/retry.jobs" --joblog "$TMP/retry.log" >"$TMP/r.out" 2>/dev/null
+"$BIN" run --headless -j 1 --retries 2 -f "$TMP/retry.jobs" --joblog "$TMP/retry.log" 2>"$TMP/r.out"
 check "retries: exit 1 (false never succeeds)" test $? -eq 1
 check "retries: 1 done after 3 attempts, false failed" bash -c '
   grep -q "done 1, failed 1" "$1" && [[ $(wc -l < "$3") == 3 ]]' _ "$TMP/r.out" "$TMP/retry.log" "$cnt"
@@ -119,7 +122,8 @@ check "retries: the joblog has one line per job, the last attempt's" bash -c '
 # many jobs: every one reported
 seq 2000 | "$BIN" run --headless -j 64 --joblog "$TMP/big.log" -- true >"$TMP/big.out" 2>"$TMP/big.err"
 check "2000 true jobs at -j 64: exit 0" test $? -eq 0
-check "2000 jobs, all done" grep -q "^run: 2000 jobs in .* (-j 64): done 2000, failed 0, cancelled 0, timed out 0$" "$TMP/big.out"
+check "2000 jobs, all done" grep -q "^run: 2000 jobs in .* (-j 64): done 2000, failed 0, cancelled 0, timed out 0$" "$TMP/big.err"
+check "2000 silent jobs: stdout empty" test ! -s "$TMP/big.out"
 check "2000 jobs: each in the joblog once" bash -c '[[ $(tail -n +2 "$1" | cut -f1 | sort -n | uniq | wc -l) == 2000 && $(wc -l <"$1") == 2001 ]]' _ "$TMP/big.log"
 check "2000 jobs: final line 2000/2000" grep -qE '\| 2000/2000 \[' "$TMP/big.err"
 
@@ -137,7 +141,7 @@ interrupt() { # interrupt SIGNAL EXPECTED_STATUS
   wait "$pid"
   local rc=$?
   check "$sig: exit $want" test "$rc" -eq "$want"
-  check "$sig: 3 running cancelled, 1 queued never run" grep -q "done 0, failed 0, cancelled 4" "$TMP/s.out"
+  check "$sig: 3 running cancelled, 1 queued never run" grep -q "done 0, failed 0, cancelled 4" "$TMP/s.err"
   check "$sig: no process of any job left" no_survivors
 }
 interrupt INT 130
