@@ -77,11 +77,19 @@ check "a: the prompt" wait_for r 'Add a job \(command line\):'
 tm send-keys -t r "sh -c 'echo added-job-output'" Enter
 check "a: the job runs" wait_for r '^ +6 done .*added-job-output'
 check "a: logged" wait_for r "job 6 added: sh -c 'echo added-job-output'"
+check "a: the title counts the job added" wait_for r '^ asyncmon run · 6 jobs, -j 5 '
 tm send-keys -t r a; tm send-keys -t r "echo 'open" Enter
 check "a: a bad line is an error" wait_for r "expected a closing ' for the one opened"
 # ?: the help lists the run keys
 tm send-keys -t r '?'
 check "?: the run keys in the help" wait_for r 'asyncmon run: the job list \(the selected job\)'
+check "?: < > as the speed" wait_for r "< > +the clock's speed"
+check "?: the pause" wait_for r 'Space +pause or resume'
+check "?: quit" wait_for r ' q( F10)? +quit'
+# keys that do nothing, or something else, in run are not offered
+not_on_screen() { ! screen "$1" | grep -E -- "$2"; }
+check "?: no task actions, task list, demo menu or speed on +" \
+  not_on_screen r 'Task list|the selected task|pick another demo|speed the clock up|Queues & primitives'
 tm send-keys -t r Escape
 check "?: closed by a key" gone r 'asyncmon run: the job list'
 # q: job 4 still runs; it is stopped, the terminal restored, exit 1 (not all succeeded)
