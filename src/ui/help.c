@@ -71,6 +71,7 @@ static int build(const am_ui_t *ui, line_t *out)
         out[n++] = (line_t){"asyncmon run: the job list (the selected job)", -1, NULL};
         out[n++] = (line_t){
             NULL, -1, "Enter           its output: the ends of stdout and stderr (Esc: back)"};
+        out[n++] = (line_t){NULL, -1, "                there the moving keys scroll its stdout"};
         out[n++] = (line_t){NULL, -1, "c               cancel it: SIGTERM, SIGKILL after --grace"};
         out[n++] = (line_t){NULL, -1, "z               pause it (SIGSTOP) or resume it (SIGCONT)"};
         out[n++] =

@@ -2,7 +2,8 @@
 # test_run_tui.sh — `asyncmon run`'s dashboard in a real terminal (tmux, as
 # test_tui.sh): the job list with states, per-job progress parsed from
 # "i/10" lines, exit codes and last output lines; the keys c (cancel: SIGTERM),
-# z (pause: SIGSTOP, and resume), r (retry), Enter (the job's output),
+# z (pause: SIGSTOP, and resume), r (retry), Enter (the job's output,
+# scrolled with the moving keys),
 # + and - (the limit), a (add a job from a prompt); q and Ctrl-C leave no
 # process of any job behind and restore the terminal; input piped on stdin
 # still leaves the keys to the terminal.
@@ -131,6 +132,27 @@ check "second Ctrl-C: the first one asks them to stop" wait_for cc 'Jobs '
 tm send-keys -t cc C-c
 check "second Ctrl-C: exit 130 at once, not after the grace" wait_for cc '^EXITED 130$' 5
 check "second Ctrl-C: no job alive" no_live
+
+# Enter on a job with more output than rows (80x24): the moving keys scroll its stdout
+echo "seq 1 60; $SLEEP 33" >"$TMP/long"
+run sc 80 24 run --shell -f long
+check "scroll: the job runs" wait_for sc '^ +1 running .* 60$'
+tm send-keys -t sc Enter
+check "scroll: the detail pane follows the end" wait_for sc '^ 60$'
+tm send-keys -t sc Home
+check "scroll: Home shows the first line" wait_for sc '^ 1$'
+check "scroll: the header says how far back" wait_for sc 'stdout · 60 lines, [0-9]+ bytes · [0-9]+ lines back \(End: follow\)'
+check "scroll: the last line is off" gone sc '^ 60$'
+tm send-keys -t sc Down
+check "scroll: Down moves one line" wait_for sc '^ 2$'
+tm send-keys -t sc End
+check "scroll: End follows the end again" wait_for sc '^ 60$'
+check "scroll: no more back" gone sc 'lines back'
+tm send-keys -t sc Escape
+check "scroll: Esc closes the pane" wait_for sc '^ #  STATE'
+tm send-keys -t sc q
+check "scroll: q exits 1 (cancelled)" wait_for sc '^EXITED 1$'
+check "scroll: no process of any job left" no_survivors
 
 # SIGTERM and SIGHUP to the dashboard: 128+N, every job stopped, the terminal restored
 for sig in TERM:143 HUP:129; do
