@@ -98,6 +98,7 @@ check "job 4 still running before q" test -n "$(pgrep -f -- "^$SLEEP 32")"
 tm send-keys -t r q
 check "q: exits 1" wait_for r '^EXITED 1$'
 check "q: the summary" wait_for r '^run: 6 jobs in .*: done 3, failed 1, cancelled 2, timed out 0'
+check "q: one summary, of the jobs (not of their attempts as tasks)" not_on_screen r ' tasks — '
 check "q: the terminal is restored" gone r 'all jobs:'
 check "q: no process of any job left" no_survivors
 
