@@ -54,12 +54,12 @@ static int build_scenarios(line_t *out, int n)
 
 /* asyncmon run hides the task list and takes c, a, X, r, + and - for its
  * jobs (listed first); the task actions, the task list's filters, the demo
- * menu and the speed on + - would only mislead there. */
+ * menu, the speed on + - and the clock's pause would only mislead there. */
 static int run_skips(int a)
 {
     return (a >= AM_ACT_CANCEL && a <= AM_ACT_TIMEOUT) ||
            (a >= AM_ACT_FILTER && a <= AM_ACT_RESORT) || a == AM_ACT_FASTER || a == AM_ACT_SLOWER ||
-           a == AM_ACT_DEMO || a == AM_ACT_RESTART;
+           a == AM_ACT_DEMO || a == AM_ACT_RESTART || a == AM_ACT_PAUSE;
 }
 
 static int build(const am_ui_t *ui, line_t *out)

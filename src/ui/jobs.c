@@ -390,6 +390,11 @@ static int mode_key(am_ui_t *ui, void *st, int action, int k)
         am_ui_log(ui, "cancelled %zu jobs", n);
         return 1;
     }
+    case AM_ACT_PAUSE:
+        /* the commands run in real time: a paused clock held nothing back
+         * and left the jobs' times in two clocks */
+        am_ui_message(ui, 0, "the clock does not pause in asyncmon run (z pauses a job)");
+        return 1;
     case AM_ACT_DEMO:
     case AM_ACT_ADD_MANY:
     case AM_ACT_CANCEL_GROUP:
@@ -423,6 +428,8 @@ static const char *key_label(am_ui_t *ui, void *st, int action)
     case AM_ACT_SORT:
         return "";
     case AM_ACT_DEMO:
+        return "";
+    case AM_ACT_PAUSE:
         return "";
     default:
         return NULL;

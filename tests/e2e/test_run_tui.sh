@@ -85,14 +85,18 @@ check "a: a bad line is an error" wait_for r "expected a closing ' for the one o
 tm send-keys -t r '?'
 check "?: the run keys in the help" wait_for r 'asyncmon run: the job list \(the selected job\)'
 check "?: < > as the speed" wait_for r "< > +the clock's speed"
-check "?: the pause" wait_for r 'Space +pause or resume'
 check "?: quit" wait_for r ' q( F10)? +quit'
 # keys that do nothing, or something else, in run are not offered
 not_on_screen() { ! screen "$1" | grep -E -- "$2"; }
 check "?: no task actions, task list, demo menu or speed on +" \
-  not_on_screen r 'Task list|the selected task|pick another demo|speed the clock up|Queues & primitives'
+  not_on_screen r 'Task list|the selected task|pick another demo|speed the clock up|Queues & primitives|pause or resume the simulation'
 tm send-keys -t r Escape
 check "?: closed by a key" gone r 'asyncmon run: the job list'
+# Space: the clock does not pause (the commands run in real time), it says so
+check "Space: not in the footer" not_on_screen r 'SpacePause'
+tm send-keys -t r Space
+check "Space: says z pauses a job" wait_for r 'the clock does not pause in asyncmon run \(z pauses a job\)'
+check "Space: the clock still runs" not_on_screen r 'PAUSED'
 # q: job 4 still runs; it is stopped, the terminal restored, exit 1 (not all succeeded)
 check "job 4 still running before q" test -n "$(pgrep -f -- "^$SLEEP 32")"
 tm send-keys -t r q
