@@ -184,6 +184,9 @@ static void draw_detail(am_ui_t *ui, jobs_t *j, am_rect_t r, int y)
     if (!job) return;
     char what[64], secs[32];
     am_job_outcome(job, what, sizeof what);
+    /* "cancelled · cancelled": the outcome only when it says more */
+    if (!strcmp(what, am_job_state_name(job->state)) || (job->paused && !strcmp(what, "paused")))
+        what[0] = '\0';
     am_fmt_secs(secs, sizeof secs, am_job_elapsed(job, uv_hrtime()));
     am_putf(ui, y++, x, w, am_state_elem(job->state), "job %u: %s%s%s, %s, attempt %u", job->seq,
             job->paused ? "paused" : am_job_state_name(job->state), what[0] ? " · " : "", what,

@@ -153,6 +153,8 @@ check "scroll: Down moves one line" wait_for sc '^ 2$'
 tm send-keys -t sc End
 check "scroll: End follows the end again" wait_for sc '^ 60$'
 check "scroll: no more back" gone sc 'lines back'
+tm send-keys -t sc c
+check "c in the pane: the job, cancelled, said once" wait_for sc '^ job 1: cancelled, .*attempt 1'
 tm send-keys -t sc Escape
 check "scroll: Esc closes the pane" wait_for sc '^ #  STATE'
 tm send-keys -t sc q
