@@ -930,7 +930,12 @@ void am_job_outcome(const am_job_t *j, char *buf, size_t size)
         snprintf(buf, size, "timed out");
         break;
     default:
-        snprintf(buf, size, "%s", j->paused ? "paused" : "");
+        /* between SIGTERM and the end (up to --grace): it is going, not
+         * running on as the state alone would say */
+        if (j->proc && j->proc->cancel && !j->proc->exited)
+            snprintf(buf, size, "%s", j->proc->killed ? "SIGKILL" : "stopping");
+        else
+            snprintf(buf, size, "%s", j->paused ? "paused" : "");
         break;
     }
 }

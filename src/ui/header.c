@@ -125,7 +125,15 @@ static void first_row(am_ui_t *ui, int y, int w)
     int x = am_put(ui, y, 1, right - 2, AM_EL_TITLE, "asyncmon");
     x += 1;
     char title[AM_TITLE_MAX + AM_NAME_MAX + 8];
-    snprintf(title, sizeof title, " %s %s %s", app->sc->name, ui->g->dot, app->sc->title);
+    /* a mode's title follows what it runs now (asyncmon run: jobs added with
+     * a, -j changed with + and -), not what it started with */
+    char what[AM_TITLE_MAX];
+    const char *t = app->sc->title;
+    if (app->mode && app->mode->describe) {
+        app->mode->describe(app, what, sizeof what);
+        t = what;
+    }
+    snprintf(title, sizeof title, " %s %s %s", app->sc->name, ui->g->dot, t);
     am_put_ell(ui, y, x, right - x - 1, AM_EL_HEADER, title);
     am_put_ell(ui, y, right, sw, se, status);
     for (int i = 0, x0 = right + sw; cw && i < c.n; i++)

@@ -27,27 +27,10 @@ static const struct {
 
 #define MAX_LINES 96
 
-static int build(const am_ui_t *ui, line_t *out)
+/* The keys of the queues panel, the tour and the checkout: not in asyncmon
+ * run, which has none of them. */
+static int build_scenarios(line_t *out, int n)
 {
-    int n = 0;
-    /* in asyncmon run, its keys come first: they are what it is about */
-    if (am_run_app_runner(ui->app)) {
-        out[n++] = (line_t){"asyncmon run: the job list (the selected job)", -1, NULL};
-        out[n++] = (line_t){
-            NULL, -1, "Enter           its output: the ends of stdout and stderr (Esc: back)"};
-        out[n++] = (line_t){NULL, -1, "c               cancel it: SIGTERM, SIGKILL after --grace"};
-        out[n++] = (line_t){NULL, -1, "z               pause it (SIGSTOP) or resume it (SIGCONT)"};
-        out[n++] =
-            (line_t){NULL, -1, "r               run it again (failed, cancelled or timed out)"};
-        out[n++] =
-            (line_t){NULL, -1, "a               add a job (a command line); X cancels every job"};
-        out[n++] = (line_t){NULL, -1, "+ -             jobs run at a time (-j) +1 / -1"};
-    }
-    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
-        if (sections[s].heading) out[n++] = (line_t){sections[s].heading, -1, NULL};
-        for (int a = sections[s].first; a <= sections[s].last; a++)
-            out[n++] = (line_t){NULL, a, NULL};
-    }
     out[n++] = (line_t){"Queues & primitives panel (when focused)", -1, NULL};
     out[n++] = (line_t){NULL, -1, "+ - on a semaphore: its limit +1 / -1 (never below 1)"};
     out[n++] =
@@ -66,6 +49,49 @@ static int build(const am_ui_t *ui, line_t *out)
         (line_t){NULL, -1, "x     close the store: arrivals stop, join() drains, cashiers go"};
     out[n++] =
         (line_t){NULL, -1, "      (there < > change the speed; c cancels the selected cashier)"};
+    return n;
+}
+
+/* asyncmon run hides the task list and takes c, a, X, r, + and - for its
+ * jobs (listed first); the task actions, the task list's filters, the demo
+ * menu, the speed on + - and the clock's pause would only mislead there. */
+static int run_skips(int a)
+{
+    return (a >= AM_ACT_CANCEL && a <= AM_ACT_TIMEOUT) ||
+           (a >= AM_ACT_FILTER && a <= AM_ACT_RESORT) || a == AM_ACT_FASTER || a == AM_ACT_SLOWER ||
+           a == AM_ACT_DEMO || a == AM_ACT_RESTART || a == AM_ACT_PAUSE;
+}
+
+static int build(const am_ui_t *ui, line_t *out)
+{
+    int n = 0;
+    int run = am_run_app_runner(ui->app) != NULL;
+    /* in asyncmon run, its keys come first: they are what it is about */
+    if (run) {
+        out[n++] = (line_t){"asyncmon run: the job list (the selected job)", -1, NULL};
+        out[n++] = (line_t){
+            NULL, -1, "Enter           its output: the ends of stdout and stderr (Esc: back)"};
+        out[n++] = (line_t){NULL, -1, "                there the moving keys scroll its stdout"};
+        out[n++] = (line_t){NULL, -1, "c               cancel it: SIGTERM, SIGKILL after --grace"};
+        out[n++] = (line_t){NULL, -1, "z               pause it (SIGSTOP) or resume it (SIGCONT)"};
+        out[n++] =
+            (line_t){NULL, -1, "r               run it again (failed, cancelled or timed out)"};
+        out[n++] =
+            (line_t){NULL, -1, "a               add a job (a command line); X cancels every job"};
+        out[n++] = (line_t){NULL, -1, "+ -             jobs run at a time (-j) +1 / -1"};
+        out[n++] =
+            (line_t){NULL, -1, "< >             the clock's speed (commands run in real time)"};
+    }
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
+        int kept = 0;
+        for (int a = sections[s].first; a <= sections[s].last; a++)
+            kept += !run || !run_skips(a);
+        if (!kept) continue;
+        if (sections[s].heading) out[n++] = (line_t){sections[s].heading, -1, NULL};
+        for (int a = sections[s].first; a <= sections[s].last; a++)
+            if (!run || !run_skips(a)) out[n++] = (line_t){NULL, a, NULL};
+    }
+    if (!run) n = build_scenarios(out, n);
     out[n++] = (line_t){"Panels", -1, NULL};
     for (int a = AM_ACT_TOGGLE; a < AM_ACT_COUNT && n < MAX_LINES - 8; a++)
         if (am_action_name(a)) out[n++] = (line_t){NULL, a, NULL};

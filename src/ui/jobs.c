@@ -7,7 +7,8 @@
  * runner). It owns that mode's keys through mode_key: c cancels the selected
  * job, z pauses or resumes it, r runs a failed one again, a adds a job, X
  * cancels them all, + and - change the concurrency limit, Enter opens the
- * detail pane; < and > stay the speed keys. The task list and the group bars
+ * detail pane, where the moving keys scroll stdout; < and > stay the speed
+ * keys. The task list and the group bars
  * count attempts rather than jobs, so this view takes their place. */
 #include <string.h>
 
@@ -19,6 +20,10 @@ typedef struct jobs_s {
     size_t sel, top; /* selected job and the first row shown (indexes) */
     int detail;      /* the detail pane is open */
     int list_h;
+    /* the detail pane's stdout: lines scrolled back from its end (0: it
+     * follows the output) and the rows it had when last drawn (a page) */
+    size_t back;
+    int out_rows;
 } jobs_t;
 
 static am_runner_t *runner(am_ui_t *ui)
@@ -179,6 +184,9 @@ static void draw_detail(am_ui_t *ui, jobs_t *j, am_rect_t r, int y)
     if (!job) return;
     char what[64], secs[32];
     am_job_outcome(job, what, sizeof what);
+    /* "cancelled · cancelled": the outcome only when it says more */
+    if (!strcmp(what, am_job_state_name(job->state)) || (job->paused && !strcmp(what, "paused")))
+        what[0] = '\0';
     am_fmt_secs(secs, sizeof secs, am_job_elapsed(job, uv_hrtime()));
     am_putf(ui, y++, x, w, am_state_elem(job->state), "job %u: %s%s%s, %s, attempt %u", job->seq,
             job->paused ? "paused" : am_job_state_name(job->state), what[0] ? " · " : "", what,
@@ -193,17 +201,28 @@ static void draw_detail(am_ui_t *ui, jobs_t *j, am_rect_t r, int y)
     int outh = left - errh - 2;
     if (outh < 1) outh = 1;
     int hs[2] = {outh, errh};
+    j->out_rows = outh;
     for (int s = 0; s < 2 && y < bottom; s++) {
         const am_ring_t *rg = rings[s];
         size_t cnt = am_ring_count(rg);
-        char head[96];
-        snprintf(head, sizeof head, "%s · %llu lines, %llu bytes", names[s],
-                 (unsigned long long)rg->nlines, (unsigned long long)rg->bytes);
-        am_fill(ui, y, r.x, r.w, AM_EL_COLUMN_HEADER);
-        am_put(ui, y++, x, w, AM_EL_COLUMN_HEADER, head);
         size_t show = (size_t)(hs[s] > 0 ? hs[s] : 0);
         size_t from = cnt > show ? cnt - show : 0;
-        for (size_t i = from; i < cnt && y < bottom; i++)
+        size_t back = 0;
+        if (s == 0) { /* stdout scrolls back (Up, PgUp, Home), at most to its first line kept */
+            if (j->back > from) j->back = from;
+            back = j->back;
+            from -= back;
+        }
+        char head[160];
+        int k = snprintf(head, sizeof head, "%s · %llu line%s, %llu bytes", names[s],
+                         (unsigned long long)rg->nlines, rg->nlines == 1 ? "" : "s",
+                         (unsigned long long)rg->bytes);
+        if (back && k > 0 && (size_t)k < sizeof head)
+            snprintf(head + k, sizeof head - (size_t)k, " · %zu line%s back (End: follow)", back,
+                     back == 1 ? "" : "s");
+        am_fill(ui, y, r.x, r.w, AM_EL_COLUMN_HEADER);
+        am_put(ui, y++, x, w, AM_EL_COLUMN_HEADER, head);
+        for (size_t i = from; i < cnt - back && y < bottom; i++)
             am_put_ell(ui, y++, x, w, s ? AM_EL_FAILED : AM_EL_DEFAULT, am_ring_line(rg, i));
         if (!cnt && y < bottom) am_put(ui, y++, x, w, AM_EL_DIM, "(nothing)");
     }
@@ -304,7 +323,33 @@ static int mode_key(am_ui_t *ui, void *st, int action, int k)
     }
     if (k == '\n' || k == (AM_KEY_FN | KEY_ENTER)) {
         if (job) j->detail = 1;
+        j->back = 0;
         return 1;
+    }
+    if (j->detail) { /* the moving keys scroll the output shown, not the selection */
+        size_t page = j->out_rows > 1 ? (size_t)j->out_rows - 1 : 1;
+        switch (action) {
+        case AM_ACT_UP:
+            j->back++;
+            return 1;
+        case AM_ACT_PAGE_UP:
+            j->back += page;
+            return 1;
+        case AM_ACT_HOME:
+            j->back = (size_t)-1 / 2; /* clamped to the first line kept when drawn */
+            return 1;
+        case AM_ACT_DOWN:
+            j->back = j->back > 0 ? j->back - 1 : 0;
+            return 1;
+        case AM_ACT_PAGE_DOWN:
+            j->back = j->back > page ? j->back - page : 0;
+            return 1;
+        case AM_ACT_END:
+            j->back = 0;
+            return 1;
+        default:
+            break;
+        }
     }
     if (k == '+' || k == '=' || k == '-' || k == '_') {
         unsigned lim = am_runner_limit(r), want = lim;
@@ -348,6 +393,11 @@ static int mode_key(am_ui_t *ui, void *st, int action, int k)
         am_ui_log(ui, "cancelled %zu jobs", n);
         return 1;
     }
+    case AM_ACT_PAUSE:
+        /* the commands run in real time: a paused clock held nothing back
+         * and left the jobs' times in two clocks */
+        am_ui_message(ui, 0, "the clock does not pause in asyncmon run (z pauses a job)");
+        return 1;
     case AM_ACT_DEMO:
     case AM_ACT_ADD_MANY:
     case AM_ACT_CANCEL_GROUP:
@@ -381,6 +431,8 @@ static const char *key_label(am_ui_t *ui, void *st, int action)
     case AM_ACT_SORT:
         return "";
     case AM_ACT_DEMO:
+        return "";
+    case AM_ACT_PAUSE:
         return "";
     default:
         return NULL;

@@ -532,7 +532,9 @@ int am_ui_main(am_ui_t *ui)
             fprintf(stderr, "asyncmon: internal error: %s\n", why);
             code = AM_EXIT_FAILURE;
         }
-        am_summary_line(app, stdout, ui->g->dash);
+        /* a mode prints its own summary: asyncmon run's counts jobs, where
+         * this line would count their attempts, in other numbers */
+        if (!app->mode) am_summary_line(app, stdout, ui->g->dash);
         fflush(stdout);
         if (app->opts->summary_json[0] &&
             am_summary_json(app, app->opts->summary_json, err, sizeof err) != 0) {

@@ -2,7 +2,8 @@
 # test_run_tui.sh — `asyncmon run`'s dashboard in a real terminal (tmux, as
 # test_tui.sh): the job list with states, per-job progress parsed from
 # "i/10" lines, exit codes and last output lines; the keys c (cancel: SIGTERM),
-# z (pause: SIGSTOP, and resume), r (retry), Enter (the job's output),
+# z (pause: SIGSTOP, and resume), r (retry), Enter (the job's output,
+# scrolled with the moving keys),
 # + and - (the limit), a (add a job from a prompt); q and Ctrl-C leave no
 # process of any job behind and restore the terminal; input piped on stdin
 # still leaves the keys to the terminal.
@@ -77,18 +78,31 @@ check "a: the prompt" wait_for r 'Add a job \(command line\):'
 tm send-keys -t r "sh -c 'echo added-job-output'" Enter
 check "a: the job runs" wait_for r '^ +6 done .*added-job-output'
 check "a: logged" wait_for r "job 6 added: sh -c 'echo added-job-output'"
+check "a: the title counts the job added" wait_for r '^ asyncmon run · 6 jobs, -j 5 '
 tm send-keys -t r a; tm send-keys -t r "echo 'open" Enter
 check "a: a bad line is an error" wait_for r "expected a closing ' for the one opened"
 # ?: the help lists the run keys
 tm send-keys -t r '?'
 check "?: the run keys in the help" wait_for r 'asyncmon run: the job list \(the selected job\)'
+check "?: < > as the speed" wait_for r "< > +the clock's speed"
+check "?: quit" wait_for r ' q( F10)? +quit'
+# keys that do nothing, or something else, in run are not offered
+not_on_screen() { ! screen "$1" | grep -E -- "$2"; }
+check "?: no task actions, task list, demo menu or speed on +" \
+  not_on_screen r 'Task list|the selected task|pick another demo|speed the clock up|Queues & primitives|pause or resume the simulation'
 tm send-keys -t r Escape
 check "?: closed by a key" gone r 'asyncmon run: the job list'
+# Space: the clock does not pause (the commands run in real time), it says so
+check "Space: not in the footer" not_on_screen r 'SpacePause'
+tm send-keys -t r Space
+check "Space: says z pauses a job" wait_for r 'the clock does not pause in asyncmon run \(z pauses a job\)'
+check "Space: the clock still runs" not_on_screen r 'PAUSED'
 # q: job 4 still runs; it is stopped, the terminal restored, exit 1 (not all succeeded)
 check "job 4 still running before q" test -n "$(pgrep -f -- "^$SLEEP 32")"
 tm send-keys -t r q
 check "q: exits 1" wait_for r '^EXITED 1$'
 check "q: the summary" wait_for r '^run: 6 jobs in .*: done 3, failed 1, cancelled 2, timed out 0'
+check "q: one summary, of the jobs (not of their attempts as tasks)" not_on_screen r ' tasks — '
 check "q: the terminal is restored" gone r 'all jobs:'
 check "q: no process of any job left" no_survivors
 
@@ -123,6 +137,29 @@ check "second Ctrl-C: the first one asks them to stop" wait_for cc 'Jobs '
 tm send-keys -t cc C-c
 check "second Ctrl-C: exit 130 at once, not after the grace" wait_for cc '^EXITED 130$' 5
 check "second Ctrl-C: no job alive" no_live
+
+# Enter on a job with more output than rows (80x24): the moving keys scroll its stdout
+echo "seq 1 60; $SLEEP 33" >"$TMP/long"
+run sc 80 24 run --shell -f long
+check "scroll: the job runs" wait_for sc '^ +1 running .* 60$'
+tm send-keys -t sc Enter
+check "scroll: the detail pane follows the end" wait_for sc '^ 60$'
+tm send-keys -t sc Home
+check "scroll: Home shows the first line" wait_for sc '^ 1$'
+check "scroll: the header says how far back" wait_for sc 'stdout · 60 lines, [0-9]+ bytes · [0-9]+ lines back \(End: follow\)'
+check "scroll: the last line is off" gone sc '^ 60$'
+tm send-keys -t sc Down
+check "scroll: Down moves one line" wait_for sc '^ 2$'
+tm send-keys -t sc End
+check "scroll: End follows the end again" wait_for sc '^ 60$'
+check "scroll: no more back" gone sc 'lines back'
+tm send-keys -t sc c
+check "c in the pane: the job, cancelled, said once" wait_for sc '^ job 1: cancelled, .*attempt 1'
+tm send-keys -t sc Escape
+check "scroll: Esc closes the pane" wait_for sc '^ #  STATE'
+tm send-keys -t sc q
+check "scroll: q exits 1 (cancelled)" wait_for sc '^EXITED 1$'
+check "scroll: no process of any job left" no_survivors
 
 # SIGTERM and SIGHUP to the dashboard: 128+N, every job stopped, the terminal restored
 for sig in TERM:143 HUP:129; do

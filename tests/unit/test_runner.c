@@ -276,6 +276,51 @@ static void test_cancel_pause_retry(void **state)
     close_fx(f);
 }
 
+/* A job cancelled but still alive in its grace says so: "stopping". */
+static void on_stop_tick(uv_timer_t *t)
+{
+    driver_t *d = t->data;
+    am_runner_t *r = d->f->r;
+    am_job_t *a = am_runner_job(r, 0);
+    char what[64];
+    switch (d->step++) {
+    case 0:
+        am_job_outcome(a, what, sizeof what);
+        assert_string_equal(what, "");
+        assert_int_equal(am_runner_cancel(r, a), 0);
+        break;
+    case 1: /* SIGTERM ignored, the grace not over */
+        assert_int_equal(a->state, AM_TASK_RUNNING);
+        am_job_outcome(a, what, sizeof what);
+        assert_string_equal(what, "stopping");
+        break;
+    default:
+        uv_timer_stop(t);
+        uv_close((uv_handle_t *)t, NULL);
+    }
+}
+
+static void test_cancel_stopping(void **state)
+{
+    (void)state;
+    am_run_config_t c = cfg_jobs(1);
+    c.grace = 0.5;
+    fx_t *f = open_fx(&c);
+    add(f, "sh", "-c", "trap '' TERM; sleep 5", NULL);
+    driver_t d = {f, {0}, 0};
+    uv_timer_init(&f->uv, &d.t);
+    d.t.data = &d;
+    uv_timer_start(&d.t, on_stop_tick, 100, 100);
+    run(f);
+    assert_true(d.step >= 2);
+    am_job_t *a = am_runner_job(f->r, 0);
+    assert_int_equal(a->state, AM_TASK_CANCELLED);
+    char what[64];
+    am_job_outcome(a, what, sizeof what);
+    assert_string_equal(what, "cancelled");
+    close_fx(f);
+}
+
 static void test_joblog_and_outputs(void **state)
 {
     (void)state;
@@ -450,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_outcomes),
         cmocka_unit_test(test_progress_from_output),
         cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_cancel_stopping),
         cmocka_unit_test(test_timeout_and_retries),
         cmocka_unit_test(test_cancel_pause_retry),
         cmocka_unit_test(test_joblog_and_outputs),
