@@ -46,6 +46,7 @@ typedef struct run_s {
     int tty;
     int started; /* the run began (the summary is printed) */
     uint64_t last_ended;
+    uint64_t last_line_ns; /* when the progress line was last written */
     int printed;
     am_out_t *out; /* the jobs' output passed through */
     /* the outcome, kept when the runner is freed */
@@ -191,12 +192,15 @@ static void print_bar(run_t *run, int final)
         fprintf(stderr, "%s\n", line);
     run->printed = 1;
     run->last_ended = ended;
+    run->last_line_ns = uv_hrtime();
 }
 
 static void on_refresh(uv_timer_t *t)
 {
     run_t *run = t->data;
     am_run_counts_t c;
+    /* not a terminal (a log file, CI): a new line per second at most, not ten */
+    if (!run->tty && run->last_line_ns && uv_hrtime() - run->last_line_ns < 1000000000u) return;
     am_runner_counts(run->runner, &c);
     if (!run->printed || c.total - c.queued - c.running != run->last_ended) print_bar(run, 0);
     fflush(stderr);

@@ -169,4 +169,15 @@ kill -ABRT "$pid"
 check "SIGABRT: the process dies of it" test $? -eq 134
 check "SIGABRT: no process of any job alive" no_live
 
+# stderr not a terminal (a log file, CI): a progress line per second at most,
+# not one per refresh (ten a second) while jobs keep ending
+t0=$(date +%s.%N)
+seq 30 | "$BIN" run -j 2 -- sh -c 'sleep 0.1' >/dev/null 2>"$TMP/log.err"
+t1=$(date +%s.%N)
+lines=$(grep -c '^run: *[0-9]*%|' "$TMP/log.err")
+most=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%d", (b - a) + 2 }')
+check "log file: $lines progress lines in $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s, at most $most" \
+  test "$lines" -le "$most"
+check "log file: the last progress line is complete" grep -q '^run: 100%|.*| 30/30 ' "$TMP/log.err"
+
 finish
