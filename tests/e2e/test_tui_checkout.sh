@@ -64,9 +64,13 @@ check "p: the event is clear in the queues panel" wait_for c 'event open +clear,
 tm send-keys -t c p
 check "p again: resumed" wait_for c 'arrivals resumed: event open set'
 
+# half speed first: the log line below stays on screen twice as long while
+# the queue drains (at 10x, a stalled machine could miss it scrolling by)
+tm send-keys -t c '<'
+check "<: speed 5x" wait_for c 'speed 5x'
 tm send-keys -t c x
-check "x: the store is closed" wait_for c 'Checkout \(closed\)'
 check "x: logged" wait_for c 'store closed: arrivals stop, join\(\) drains the queue'
+check "x: the store is closed" wait_for c 'Checkout \(closed\)'
 check "x: the queue drains to 0" wait_for c 'queue [█░]+ 0/4 express .*store closed$' 30
 check "x: the run finishes, cashiers cancelled after the join" wait_for c 'cashiers-1 +cancelled' 30
 check "x: nobody half-served: served = arrived" bash -c '
