@@ -307,6 +307,8 @@ static void report(am_ui_t *ui, int rc, const char *what)
                                     : am_strerror(rc));
 }
 
+#define MODE_KEYS "+-[]mMpPex" /* the checkout's keys, before the common ones */
+
 static int mode_key(am_ui_t *ui, void *st, int action, int key)
 {
     checkoutp_t *p = st;
@@ -315,7 +317,7 @@ static int mode_key(am_ui_t *ui, void *st, int action, int key)
     am_driver_t *d = app->driver;
     int rc, on = 0;
     (void)action;
-    if (!strchr("+-[]mMpPex", key) || key == 0) return 0;
+    if (!key || key >= 128 || !strchr(MODE_KEYS, key)) return 0;
     if (am_ui_finished(ui) || am_driver_stopped(d)) {
         am_ui_message(ui, 1, "the run is over: r runs it again");
         return 1;
@@ -464,12 +466,6 @@ int am_checkout_footer(am_ui_t *ui, int y, int x, int end)
     return used;
 }
 
-int am_checkout_mode_key(am_ui_t *ui, int key)
-{
-    int i = am_ui_view_index("checkout");
-    return i >= 0 && key && key < 128 && strchr("+-[]mMpPex", key) && available(ui, ui->vstate[i]);
-}
-
 const am_view_t am_view_checkout = {
     .name = "checkout",
     .title = "checkout",
@@ -487,4 +483,5 @@ const am_view_t am_view_checkout = {
     .reset = reset,
     .selected = selected,
     .mode_key = mode_key,
+    .mode_keys = MODE_KEYS,
 };

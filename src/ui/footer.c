@@ -43,7 +43,7 @@ static void draw(am_ui_t *ui, void *st, am_rect_t r, int focused)
         int a = items[i].action;
         if (a == AM_ACT_RESTART && !finished) continue;
         int k = ui->keys.keys[a][0];
-        for (int j = 1; j < AM_KEYS_PER_ACTION && am_checkout_mode_key(ui, k); j++)
+        for (int j = 1; j < AM_KEYS_PER_ACTION && am_ui_mode_takes(ui, k); j++)
             k = ui->keys.keys[a][j]; /* `+` opens a cashier there: name `>` for Faster */
         if (!k) continue;
         char name[16];

@@ -42,6 +42,20 @@ void *am_ui_view_state(am_ui_t *ui, const char *name)
     return i >= 0 ? ui->vstate[i] : NULL;
 }
 
+static int view_available(am_ui_t *ui, size_t i)
+{
+    return !am_views[i]->available || am_views[i]->available(ui, ui->vstate[i]);
+}
+
+int am_ui_mode_takes(am_ui_t *ui, int key)
+{
+    if (key <= 0 || key >= 128) return 0;
+    for (size_t i = 0; i < am_nviews; i++)
+        if (am_views[i]->mode_keys && strchr(am_views[i]->mode_keys, key) && view_available(ui, i))
+            return 1;
+    return 0;
+}
+
 void am_ui_touch(am_ui_t *ui)
 {
     ui->dirty = 1;
@@ -249,8 +263,7 @@ static void dispatch_key(am_ui_t *ui, int key)
     if (ui->too_small && action != AM_ACT_QUIT && action != AM_ACT_PAUSE) return;
     for (size_t i = 0; i < am_nviews; i++) {
         const am_view_t *m = am_views[i];
-        if (m->mode_key && (!m->available || m->available(ui, ui->vstate[i])) &&
-            m->mode_key(ui, ui->vstate[i], action, key))
+        if (m->mode_key && view_available(ui, i) && m->mode_key(ui, ui->vstate[i], action, key))
             return;
     }
     const am_view_t *v = am_views[ui->focus];
@@ -358,7 +371,7 @@ static void draw(am_ui_t *ui)
         am_layout_item_t items[AM_PANELS_MAX];
         for (size_t i = 0; i < am_nviews; i++) {
             const am_view_t *v = am_views[i];
-            int on = (!v->name || ui->on[i]) && (!v->available || v->available(ui, ui->vstate[i]));
+            int on = (!v->name || ui->on[i]) && view_available(ui, i);
             int min_h = 1, want_h = 1;
             int w = v->slot == AM_SLOT_SIDE ? am_layout_side_width(cols) : cols;
             if (on && v->size) v->size(ui, ui->vstate[i], w, &min_h, &want_h);

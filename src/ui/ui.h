@@ -65,6 +65,9 @@ typedef struct am_view_s {
      * common actions; 1 if it used the key. For views that own a whole mode
      * of the dashboard (the checkout's cashier keys, a tour's n/p). */
     int (*mode_key)(am_ui_t *ui, void *st, int action, int key);
+    /* the plain keys mode_key takes ("+-[]..."), so the footer names another
+     * key of a common action that has one (`>` for Faster) */
+    const char *mode_keys;
 } am_view_t;
 
 /* panels.c: the registry, in screen order */
@@ -188,6 +191,8 @@ void am_ui_touch(am_ui_t *ui);
 /* The view index of a registry name, or -1. */
 int am_ui_view_index(const char *name);
 void *am_ui_view_state(am_ui_t *ui, const char *name);
+/* Does an available view's mode take this key (its mode_keys)? */
+int am_ui_mode_takes(am_ui_t *ui, int key);
 /* Task the task actions apply to: the focused panel's selection, else the task list's. */
 uint32_t am_ui_selected_task(am_ui_t *ui);
 /* Tab / Shift-Tab: focus the next shown panel that takes the focus. */
@@ -284,8 +289,6 @@ void am_help_draw(am_ui_t *ui);
 /* Its keys at x on the footer's row y, up to end; returns the columns used
  * (0 when the scenario is no checkout). */
 int am_checkout_footer(am_ui_t *ui, int y, int x, int end);
-/* Does the checkout mode take this key (so the footer names another)? */
-int am_checkout_mode_key(am_ui_t *ui, int key);
 
 /* ---- bars.c ---- */
 /* Cell c (0..width) of a bar of `width` cells belongs to which segment of
